@@ -1,0 +1,15 @@
+/**
+ * The library's building blocks: spaces, the env API and registry, wrappers, the env checker,
+ * seeded randomness and the backend choice. Built-in environments are registered by
+ * `imitate/envs` (which also re-exports all of this).
+ */
+export * from './rng.js';
+export * from './spaces.js';
+export * from './env.js';
+export * from './registry.js';
+export * from './kwargs.js';
+export * from './running-mean-std.js';
+export * from './rollout.js';
+export * from './check-env.js';
+export * from './wrappers/index.js';
+export { initBackend, BACKENDS, type BackendChoice, type BackendInfo } from './backend.js';
