@@ -120,7 +120,7 @@ function at(where: Where): string {
  * Inf, inside the bounds), an integer in range for a Discrete. `where` says which call produced
  * it, e.g. `reset()` or `step 3 since reset`.
  */
-export function checkObservation(obs: unknown, space: Space, name: string, where: Where): void {
+export function checkObservation(obs: unknown, space: Space, name: string, where: Where, onOutside: OutsideHandler = throwIt): void {
   if (space instanceof Discrete) {
     if (typeof obs !== 'number') {
       throw new EnvCheckError(name, 'obs-type', `${at(where)} returned observation ${describe(obs)}, expected an integer for ${space}`, `return a plain number for Discrete observation spaces`);
@@ -132,6 +132,7 @@ export function checkObservation(obs: unknown, space: Space, name: string, where
       throw new EnvCheckError(name, 'obs-type', `${at(where)} returned observation ${obs}, expected an integer of ${space}`, `round or index the state so the observation is an integer`);
     }
     const why = space.explain(obs);
+    // Not a bound but a wrong value: a Discrete observation outside the set always throws.
     if (why !== null) throw new EnvCheckError(name, 'obs-space', `${at(where)} returned an observation outside observationSpace ${space}: ${why}`, `keep observations inside the space, or widen the space`);
     return;
   }
@@ -144,7 +145,18 @@ export function checkObservation(obs: unknown, space: Space, name: string, where
   }
   assertFiniteObservation(obs, name, where);
   const why = space.explain(obs);
-  if (why !== null) throw new EnvCheckError(name, 'obs-space', `${at(where)} returned an observation outside observationSpace ${space}: ${why}`, `clip the state to the bounds, or widen observationSpace's low/high`);
+  if (why !== null) onOutside(new EnvCheckError(name, 'obs-space', `${at(where)} returned an observation outside observationSpace ${space}: ${why}`, `clip the state to the bounds, or widen observationSpace's low/high`));
+}
+
+/**
+ * What to do with a finite Box observation of the right length that lies outside the bounds: checkEnv
+ * throws; the PassiveEnvChecker warns, as Gymnasium's does, because reset options may
+ * legitimately start an episode outside the nominal bounds.
+ */
+export type OutsideHandler = (error: EnvCheckError) => void;
+
+function throwIt(error: EnvCheckError): never {
+  throw error;
 }
 
 /** Throws on the first NaN or ±Infinity entry; a tight loop with no allocation when all is well. */
@@ -166,20 +178,20 @@ export function checkInfo(info: unknown, name: string, where: Where): asserts in
 }
 
 /** Checks the shape of `reset`'s return value and its contents; returns the pair typed. */
-export function checkResetReturn(result: unknown, space: Space, name: string, where: Where = 'reset()'): [SpaceValue, Info] {
+export function checkResetReturn(result: unknown, space: Space, name: string, where: Where = 'reset()', onOutside: OutsideHandler = throwIt): [SpaceValue, Info] {
   if (!Array.isArray(result) || result.length !== 2) {
     const got = Array.isArray(result) ? `an array of length ${result.length}` : describe(result);
     throw new EnvCheckError(name, 'reset-return', `${at(where)} returned ${got}, expected a pair [obs, info]`, `end reset with \`return [obs, {}]\` (Gymnasium's API: reset returns the observation and an info object)`);
   }
-  checkObservation(result[0], space, name, where);
+  checkObservation(result[0], space, name, where, onOutside);
   checkInfo(result[1], name, where);
   return result as [SpaceValue, Info];
 }
 
 /** Checks the shape of `step`'s return value and every entry of it; returns the tuple typed. */
-export function checkStepReturn(result: unknown, space: Space, name: string, where: Where): StepResult {
+export function checkStepReturn(result: unknown, space: Space, name: string, where: Where, onOutside: OutsideHandler = throwIt): StepResult {
   checkStepTuple(result, name, where);
-  checkObservation(result[0], space, name, where);
+  checkObservation(result[0], space, name, where, onOutside);
   checkStepScalars(result, name, where);
   checkInfo(result[4], name, where);
   return result;

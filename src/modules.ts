@@ -14,10 +14,7 @@ const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/;
 export async function importUserModule(specifier: string, cwd = process.cwd()): Promise<Record<string, unknown>> {
   const file = resolveFile(specifier, cwd);
   try {
-    if (file !== null && TS_EXTENSIONS.test(file)) {
-      const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-    }
+    if (file !== null && TS_EXTENSIONS.test(file)) await enableTypeScript();
     if (file !== null) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     return (await import(resolvePackage(specifier, cwd))) as Record<string, unknown>;
   } catch (e) {
@@ -32,6 +29,20 @@ export async function importUserModule(specifier: string, cwd = process.cwd()): 
 /** Imports each module in order; later modules may rely on earlier registrations. */
 export async function importUserModules(specifiers: readonly string[], cwd = process.cwd()): Promise<void> {
   for (const s of specifiers) await importUserModule(s, cwd);
+}
+
+let typescriptEnabled = false;
+
+/**
+ * Registers tsx's loader hooks for the rest of the process. Registered globally (not tsx's
+ * namespaced `tsImport`) so that a user module and the CLI share one instance of every module,
+ * the env registry above all.
+ */
+async function enableTypeScript(): Promise<void> {
+  if (typescriptEnabled || process.execArgv.some((a) => a.includes('tsx'))) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  typescriptEnabled = true;
 }
 
 function resolveFile(specifier: string, cwd: string): string | null {

@@ -123,7 +123,8 @@ export class RunningMeanStd {
 
   /** A new instance holding saved statistics. */
   static fromState(state: RunningMeanStdState): RunningMeanStd {
-    const rms = new RunningMeanStd(Array.isArray(state?.mean) ? Math.max(1, state.mean.length) : 1);
+    const size = (state as Partial<RunningMeanStdState> | null)?.mean?.length;
+    const rms = new RunningMeanStd(typeof size === 'number' && size > 0 ? size : 1);
     rms.setState(state);
     return rms;
   }

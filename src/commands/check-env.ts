@@ -44,9 +44,9 @@ export async function checkEnvCommand(module: string | undefined, opts: CheckEnv
   }
 }
 
-/** The registered env as make() builds it, minus the passive checker, so checkEnv reports first. */
+/** The registered env as its factory builds it: wrappers can hide problems of the env inside (Gymnasium checks the unwrapped env too). */
 function registeredTarget(id: string): Target {
-  return { name: id, build: () => make(id, { disableEnvChecker: true }) };
+  return { name: id, build: () => make(id, { disableEnvChecker: true }).unwrapped };
 }
 
 function defaultExportTarget(module: string, value: unknown): Target {

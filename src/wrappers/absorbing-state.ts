@@ -32,7 +32,7 @@
  * and get the two absorbing transitions only when they end by a true termination.
  */
 import type { Env, Info, ResetOptions, StepResult } from '../env.js';
-import { Box, type Space } from '../spaces.js';
+import { Box, type Space, type SpaceValue } from '../spaces.js';
 import { envName, Wrapper } from './wrapper.js';
 
 /** One transition to store, in the wrapped (flagged) coordinates. */
@@ -78,7 +78,7 @@ export function isAbsorbing(x: Float32Array): boolean {
   return x.length > 0 && x[x.length - 1] === 1;
 }
 
-export class AbsorbingState extends Wrapper<Float32Array, Float32Array> {
+export class AbsorbingState extends Wrapper<Float32Array, Float32Array, SpaceValue, SpaceValue> {
   /** Size of the env's own observation (the wrapped one has one more entry). */
   readonly obsDim: number;
   /** Size of the env's action (absorbing actions have one more entry). */
@@ -86,7 +86,8 @@ export class AbsorbingState extends Wrapper<Float32Array, Float32Array> {
   private readonly space: Box;
   private lastObs: Float32Array | null = null;
 
-  constructor(env: Env<Float32Array, Float32Array>) {
+  /** `env` may be typed loosely (as `make` returns it); both its spaces must be Boxes. */
+  constructor(env: Env) {
     super(env);
     const where = `AbsorbingState(${envName(env)})`;
     const obsSpace = env.observationSpace;

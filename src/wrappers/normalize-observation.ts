@@ -22,7 +22,7 @@ export interface NormalizeObservationState {
   obsRms: RunningMeanStdState;
 }
 
-export class NormalizeObservation<A extends SpaceValue = SpaceValue> extends Wrapper<Float32Array, A> {
+export class NormalizeObservation<A extends SpaceValue = SpaceValue> extends Wrapper<Float32Array, A, SpaceValue, A> {
   readonly epsilon: number;
   /** The running statistics; replace them with {@link NormalizeObservation.setState}. */
   readonly obsRms: RunningMeanStd;
@@ -30,7 +30,8 @@ export class NormalizeObservation<A extends SpaceValue = SpaceValue> extends Wra
   updateRunningMean = true;
   private readonly space: Box;
 
-  constructor(env: Env<Float32Array, A>, epsilon = 1e-8) {
+  /** `env` may be typed loosely (as `make` returns it); its observation space must be a Box. */
+  constructor(env: Env<SpaceValue, A>, epsilon = 1e-8) {
     super(env);
     const inner = env.observationSpace;
     if (!(inner instanceof Box)) {

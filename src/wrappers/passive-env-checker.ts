@@ -1,6 +1,8 @@
 /**
  * PassiveEnvChecker: the checks `make` puts around every env, as Gymnasium's wrapper of the same
- * name, but failing loudly instead of logging. The spaces are checked on construction, every
+ * name, but failing loudly instead of logging, except for an observation outside the space's
+ * bounds, which is warned about once (reset options may start an episode outside them, as in
+ * Gymnasium). The spaces are checked on construction, every
  * reset and the first step are checked in full against the spaces (the same rules and messages
  * as {@link checkEnv}), and every later step gets only the cheap checks — reward a finite number,
  * terminated/truncated booleans, a Box observation free of NaN/Inf — that allocate nothing.
@@ -25,6 +27,12 @@ import { Wrapper } from './wrapper.js';
 export class PassiveEnvChecker<O extends SpaceValue = SpaceValue, A extends SpaceValue = SpaceValue> extends Wrapper<O, A> {
   private steppedOnce = false;
   private renderedOnce = false;
+  private warnedOutside = false;
+  private readonly warnOutside = (error: EnvCheckError): void => {
+    if (this.warnedOutside) return;
+    this.warnedOutside = true;
+    process.emitWarning(error.message, { code: 'IMITATE_OBS_OUTSIDE_SPACE' });
+  };
   /** Steps since the last reset, 1-based in messages: "step 57 since the last reset". */
   private episodeStep = 0;
   // Cached so the per-step path does not walk the wrapper stack; refreshed on reset because
@@ -41,7 +49,7 @@ export class PassiveEnvChecker<O extends SpaceValue = SpaceValue, A extends Spac
     this.name = nameOf(this);
     const result: unknown = super.reset(options);
     // Resets are rare next to steps, so each one is checked in full, not only the first.
-    checkResetReturn(result, this.observationSpace, this.name);
+    checkResetReturn(result, this.observationSpace, this.name, 'reset()', this.warnOutside);
     this.episodeStep = 0;
     return result as [O, Info];
   }
@@ -50,7 +58,7 @@ export class PassiveEnvChecker<O extends SpaceValue = SpaceValue, A extends Spac
     const result: unknown = super.step(action);
     const n = ++this.episodeStep;
     if (!this.steppedOnce) {
-      checkStepReturn(result, this.observationSpace, this.name, n);
+      checkStepReturn(result, this.observationSpace, this.name, n, this.warnOutside);
       this.steppedOnce = true;
       return result as StepResult<O>;
     }
@@ -60,7 +68,7 @@ export class PassiveEnvChecker<O extends SpaceValue = SpaceValue, A extends Spac
     const obs = result[0];
     if (space instanceof Box && obs instanceof Float32Array && obs.length === space.size) assertFiniteObservation(obs, this.name, n);
     // A wrong type or length (or a Discrete value) gets the full check, which names the problem.
-    else checkObservation(obs, space, this.name, n);
+    else checkObservation(obs, space, this.name, n, this.warnOutside);
     return result as StepResult<O>;
   }
 

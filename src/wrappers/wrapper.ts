@@ -58,7 +58,8 @@ export class Wrapper<O extends SpaceValue = SpaceValue, A extends SpaceValue = S
   }
 
   toString(): string {
-    return `${this.constructor.name}<${String(this.env)}>`;
+    const inner = this.env instanceof Wrapper ? String(this.env) : envName(this.env);
+    return `${this.constructor.name}<${inner}>`;
   }
 }
 
