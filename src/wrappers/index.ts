@@ -7,6 +7,7 @@ export * from './record-episode-statistics.js';
 export * from './normalize-observation.js';
 export * from './normalize-reward.js';
 export * from './rescale-action.js';
+export * from './action-wrapper.js';
 export * from './clip-action.js';
 export * from './absorbing-state.js';
 export * from './vector-env.js';

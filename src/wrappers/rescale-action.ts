@@ -10,13 +10,13 @@
  * The wrapper's own action space is Box(min, max) in float32, and the map is computed from that
  * space's float32 bounds, so a sample of it maps exactly as documented.
  */
-import { assertAction, type Env, type StepResult } from '../env.js';
+import type { Env } from '../env.js';
 import { Box, type Space, type SpaceValue } from '../spaces.js';
-import { envName, Wrapper } from './wrapper.js';
+import { ActionWrapper } from './action-wrapper.js';
+import { envName } from './wrapper.js';
 
-export class RescaleAction<O extends SpaceValue = SpaceValue> extends Wrapper<O, Float32Array> {
+export class RescaleAction<O extends SpaceValue = SpaceValue> extends ActionWrapper<O> {
   private readonly space: Box;
-  private readonly target: Box;
 
   /**
    * @param min the agent-side lower bound: a number for every component, or one per component
@@ -25,8 +25,7 @@ export class RescaleAction<O extends SpaceValue = SpaceValue> extends Wrapper<O,
   constructor(env: Env<O, Float32Array>, min: number | ArrayLike<number>, max: number | ArrayLike<number>) {
     super(env);
     const where = `RescaleAction(${envName(env)})`;
-    const target = env.actionSpace;
-    if (!(target instanceof Box)) throw new TypeError(`${where}: needs a Box action space, got ${String(target)}`);
+    const target = this.target;
     if (!target.isBounded()) throw new RangeError(`${where}: the env's action space ${target} has an infinite bound; an affine map needs finite bounds`);
     const lo = bounds(min, target.size, 'min', where);
     const hi = bounds(max, target.size, 'max', where);
@@ -40,16 +39,10 @@ export class RescaleAction<O extends SpaceValue = SpaceValue> extends Wrapper<O,
         throw new RangeError(`${where}: min[${i}] = ${lo[i]} and max[${i}] = ${hi[i]} round to the same float32 value`);
       }
     }
-    this.target = target;
   }
 
   override get actionSpace(): Space {
     return this.space;
-  }
-
-  override step(action: Float32Array): StepResult<O> {
-    assertAction(this.space, action, envName(this));
-    return super.step(this.action(action));
   }
 
   /** The env-side action for an agent-side `action`. */

@@ -1,20 +1,14 @@
 import t from 'tap';
 import { AcrobotEnv, wrap } from '../../envs/acrobot.js';
 import { make, spec } from '../../src/registry.js';
-import { Rng } from '../../src/rng.js';
-import { fixtureCases, replayCase, rollout, runToEnd } from '../helpers/classic-control-fixtures.js';
+import { checkFixtures, checkSeeding, firstFlagStep, runToEnd } from '../helpers/classic-control-fixtures.js';
 
 const ID = 'Acrobot-v1';
 
 t.test('matches Gymnasium step for step (fixtures)', async (t) => {
-  const cases = fixtureCases(ID);
-  t.ok(cases.length >= 5);
-  for (const c of cases) {
-    const r = replayCase(ID, c);
-    t.same(r.mismatches.slice(0, 5), [], `${c.name}: ${r.steps} steps, max error ${r.maxError.toExponential(1)}, ${r.inexact} values not bit-identical`);
-  }
-  t.equal(cases.find((c) => c.name === 'random-truncate')!.truncated.indexOf('1'), 499, 'fixture: Gymnasium truncates at step 500');
-  t.equal(cases.find((c) => c.name === 'pump-to-goal')!.terminated.indexOf('1'), 76, 'fixture: the pumping policy reaches the goal');
+  const cases = checkFixtures(t, ID);
+  t.equal(firstFlagStep(cases, 'random-truncate', 'truncated'), 500, 'fixture: Gymnasium truncates at step 500');
+  t.equal(firstFlagStep(cases, 'pump-to-goal', 'terminated'), 77, 'fixture: the pumping policy reaches the goal');
 });
 
 t.test('registration and time limit', async (t) => {
@@ -34,11 +28,7 @@ t.test('wrap shifts by whole periods into [m, M]', async (t) => {
 });
 
 t.test('seeding: same seed same episode, different seeds differ', async (t) => {
-  const actions = new Rng(6);
-  const seq = Array.from({ length: 200 }, () => actions.int(3));
-  const a = rollout(ID, 41, 200, (i) => seq[i]);
-  t.same(rollout(ID, 41, 200, (i) => seq[i]), a);
-  t.notSame(rollout(ID, 42, 200, (i) => seq[i])[0], a[0]);
+  checkSeeding(t, ID, 41, 200, (actions) => actions.int(3));
 });
 
 t.test('reset distribution and options', async (t) => {

@@ -1,20 +1,14 @@
 import t from 'tap';
 import { CartPoleEnv } from '../../envs/cartpole.js';
 import { make, spec } from '../../src/registry.js';
-import { Rng } from '../../src/rng.js';
-import { fixtureCases, replayCase, rollout, runToEnd } from '../helpers/classic-control-fixtures.js';
+import { checkFixtures, checkSeeding, firstFlagStep, runToEnd } from '../helpers/classic-control-fixtures.js';
 
 const ID = 'CartPole-v1';
 
 t.test('matches Gymnasium step for step (fixtures)', async (t) => {
   const warnings = t.capture(console, 'warn', () => {});
-  const cases = fixtureCases(ID);
-  t.ok(cases.length >= 5);
-  for (const c of cases) {
-    const r = replayCase(ID, c);
-    t.same(r.mismatches.slice(0, 5), [], `${c.name}: ${r.steps} steps, max error ${r.maxError.toExponential(1)}, ${r.inexact} values not bit-identical`);
-  }
-  t.equal(cases.find((c) => c.name === 'balance-truncate')!.truncated.indexOf('1'), 499, 'fixture: Gymnasium truncates at step 500');
+  const cases = checkFixtures(t, ID);
+  t.equal(firstFlagStep(cases, 'balance-truncate', 'truncated'), 500, 'fixture: Gymnasium truncates at step 500');
   t.ok(warnings().length > 0, 'stepping after termination warned');
 });
 
@@ -35,11 +29,7 @@ t.test('registration and time limit', async (t) => {
 });
 
 t.test('seeding: same seed same episode, different seeds differ', async (t) => {
-  const actions = new Rng(4);
-  const seq = Array.from({ length: 300 }, () => actions.int(2));
-  const a = rollout(ID, 21, 300, (i) => seq[i]);
-  t.same(rollout(ID, 21, 300, (i) => seq[i]), a);
-  t.notSame(rollout(ID, 22, 300, (i) => seq[i])[0], a[0]);
+  checkSeeding(t, ID, 21, 300, (actions) => actions.int(2));
 });
 
 t.test('reset distribution and options', async (t) => {

@@ -1,20 +1,14 @@
 import t from 'tap';
 import { MountainCarContinuousEnv } from '../../envs/mountain-car-continuous.js';
 import { make, spec } from '../../src/registry.js';
-import { Rng } from '../../src/rng.js';
-import { fixtureCases, replayCase, rollout, runToEnd } from '../helpers/classic-control-fixtures.js';
+import { checkFixtures, checkSeeding, firstFlagStep, runToEnd } from '../helpers/classic-control-fixtures.js';
 
 const ID = 'MountainCarContinuous-v0';
 
 t.test('matches Gymnasium step for step (fixtures)', async (t) => {
-  const cases = fixtureCases(ID);
-  t.ok(cases.length >= 5);
-  for (const c of cases) {
-    const r = replayCase(ID, c);
-    t.same(r.mismatches.slice(0, 5), [], `${c.name}: ${r.steps} steps, max error ${r.maxError.toExponential(1)}, ${r.inexact} values not bit-identical`);
-  }
-  t.equal(cases.find((c) => c.name === 'weak-truncate')!.truncated.indexOf('1'), 998, 'fixture: Gymnasium truncates at step 999');
-  t.equal(cases.find((c) => c.name === 'pump-to-goal')!.terminated.indexOf('1'), 105, 'fixture: the pumping policy reaches the goal');
+  const cases = checkFixtures(t, ID);
+  t.equal(firstFlagStep(cases, 'weak-truncate', 'truncated'), 999, 'fixture: Gymnasium truncates at step 999');
+  t.equal(firstFlagStep(cases, 'pump-to-goal', 'terminated'), 106, 'fixture: the pumping policy reaches the goal');
 });
 
 t.test('registration and time limit', async (t) => {
@@ -27,11 +21,7 @@ t.test('registration and time limit', async (t) => {
 });
 
 t.test('seeding: same seed same episode, different seeds differ', async (t) => {
-  const actions = new Rng(5);
-  const seq = Array.from({ length: 300 }, () => Float32Array.of(actions.uniform(-1.5, 1.5)));
-  const a = rollout(ID, 11, 300, (i) => seq[i]);
-  t.same(rollout(ID, 11, 300, (i) => seq[i]), a);
-  t.notSame(rollout(ID, 12, 300, (i) => seq[i])[0], a[0]);
+  checkSeeding(t, ID, 11, 300, (actions) => Float32Array.of(actions.uniform(-1.5, 1.5)));
 });
 
 t.test('reset distribution and options', async (t) => {

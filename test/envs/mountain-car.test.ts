@@ -1,20 +1,14 @@
 import t from 'tap';
 import { MountainCarEnv } from '../../envs/mountain-car.js';
 import { make, spec } from '../../src/registry.js';
-import { Rng } from '../../src/rng.js';
-import { fixtureCases, replayCase, rollout, runToEnd } from '../helpers/classic-control-fixtures.js';
+import { checkFixtures, checkSeeding, firstFlagStep, runToEnd } from '../helpers/classic-control-fixtures.js';
 
 const ID = 'MountainCar-v0';
 
 t.test('matches Gymnasium step for step (fixtures)', async (t) => {
-  const cases = fixtureCases(ID);
-  t.ok(cases.length >= 5);
-  for (const c of cases) {
-    const r = replayCase(ID, c);
-    t.same(r.mismatches.slice(0, 5), [], `${c.name}: ${r.steps} steps, max error ${r.maxError.toExponential(1)}, ${r.inexact} values not bit-identical`);
-  }
-  t.equal(cases.find((c) => c.name === 'idle-truncate')!.truncated.indexOf('1'), 199, 'fixture: Gymnasium truncates at step 200');
-  t.equal(cases.find((c) => c.name === 'pump-to-goal')!.terminated.indexOf('1'), 123, 'fixture: the pumping policy reaches the goal');
+  const cases = checkFixtures(t, ID);
+  t.equal(firstFlagStep(cases, 'idle-truncate', 'truncated'), 200, 'fixture: Gymnasium truncates at step 200');
+  t.equal(firstFlagStep(cases, 'pump-to-goal', 'terminated'), 124, 'fixture: the pumping policy reaches the goal');
 });
 
 t.test('registration and time limit', async (t) => {
@@ -31,11 +25,7 @@ t.test('registration and time limit', async (t) => {
 });
 
 t.test('seeding: same seed same episode, different seeds differ', async (t) => {
-  const actions = new Rng(8);
-  const seq = Array.from({ length: 250 }, () => actions.int(3));
-  const a = rollout(ID, 31, 250, (i) => seq[i]);
-  t.same(rollout(ID, 31, 250, (i) => seq[i]), a);
-  t.notSame(rollout(ID, 32, 250, (i) => seq[i])[0], a[0]);
+  checkSeeding(t, ID, 31, 250, (actions) => actions.int(3));
 });
 
 t.test('reset distribution and options', async (t) => {

@@ -1,20 +1,13 @@
 import t from 'tap';
 import { PendulumEnv, angleNormalize } from '../../envs/pendulum.js';
 import { make, spec } from '../../src/registry.js';
-import { Rng } from '../../src/rng.js';
-import { fixtureCases, replayCase, rollout, runToEnd } from '../helpers/classic-control-fixtures.js';
+import { checkFixtures, checkSeeding, firstFlagStep, runToEnd } from '../helpers/classic-control-fixtures.js';
 
 const ID = 'Pendulum-v1';
 
 t.test('matches Gymnasium step for step (fixtures)', async (t) => {
-  const cases = fixtureCases(ID);
-  t.ok(cases.length >= 5);
-  for (const c of cases) {
-    const r = replayCase(ID, c);
-    t.same(r.mismatches.slice(0, 5), [], `${c.name}: ${r.steps} steps, max error ${r.maxError.toExponential(1)}, ${r.inexact} values not bit-identical`);
-  }
-  const long = cases.find((c) => c.name === 'spin-truncate')!;
-  t.equal(long.truncated.indexOf('1'), 199, 'fixture: Gymnasium truncates at step 200');
+  const cases = checkFixtures(t, ID);
+  t.equal(firstFlagStep(cases, 'spin-truncate', 'truncated'), 200, 'fixture: Gymnasium truncates at step 200');
 });
 
 t.test('registration and time limit', async (t) => {
@@ -34,11 +27,7 @@ t.test('angle_normalize is a floored modulo into [−π, π)', async (t) => {
 });
 
 t.test('seeding: same seed same episode, different seeds differ', async (t) => {
-  const actions = new Rng(99);
-  const seq = Array.from({ length: 250 }, () => Float32Array.of(actions.uniform(-3, 3)));
-  const a = rollout(ID, 7, 250, (i) => seq[i]);
-  t.same(rollout(ID, 7, 250, (i) => seq[i]), a);
-  t.notSame(rollout(ID, 8, 250, (i) => seq[i])[0], a[0]);
+  checkSeeding(t, ID, 7, 250, (actions) => Float32Array.of(actions.uniform(-3, 3)));
 });
 
 t.test('reset distribution and options', async (t) => {

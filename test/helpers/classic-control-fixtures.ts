@@ -3,7 +3,9 @@
  * gen_classic_control.py) through `make(id)`, and a few checks every classic-control env shares.
  */
 import { readFileSync } from 'node:fs';
+import type { Test } from 'tap';
 import '../../envs/index.js';
+import { Rng } from '../../src/rng.js';
 import { make } from '../../src/registry.js';
 import { Box } from '../../src/spaces.js';
 import type { Env } from '../../src/env.js';
@@ -114,4 +116,31 @@ export function runToEnd(env: Env, action: (t: number) => Float32Array | number,
     if (terminated || truncated) return [t, terminated, truncated];
   }
   return [limit, false, false];
+}
+
+/** Asserts that every fixture case of `envId` replays within tolerance; returns the cases. */
+export function checkFixtures(t: Test, envId: string): FixtureCase[] {
+  const cases = fixtureCases(envId);
+  t.ok(cases.length >= 5, `${cases.length} fixture cases`);
+  for (const c of cases) {
+    const r = replayCase(envId, c);
+    t.same(r.mismatches.slice(0, 5), [], `${c.name}: ${r.steps} steps, max error ${r.maxError.toExponential(1)}, ${r.inexact} values not bit-identical`);
+  }
+  return cases;
+}
+
+/** The step (1-based) at which a fixture case's `flag` is first set, from Gymnasium's record. */
+export function firstFlagStep(cases: FixtureCase[], name: string, flag: 'terminated' | 'truncated'): number {
+  const c = cases.find((x) => x.name === name);
+  if (c === undefined) throw new Error(`no fixture case named '${name}'`);
+  return c[flag].indexOf('1') + 1;
+}
+
+/** Same seed and actions give the same episodes; another seed gives another first observation. */
+export function checkSeeding(t: Test, envId: string, seed: number, steps: number, draw: (rng: Rng) => Float32Array | number): void {
+  const rng = new Rng(seed);
+  const seq = Array.from({ length: steps }, () => draw(rng));
+  const a = rollout(envId, seed, steps, (i) => seq[i]);
+  t.same(rollout(envId, seed, steps, (i) => seq[i]), a, 'same seed, same episodes');
+  t.notSame(rollout(envId, seed + 1, steps, (i) => seq[i])[0], a[0], 'another seed, another start');
 }

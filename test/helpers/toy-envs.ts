@@ -47,3 +47,39 @@ export class CountEnv extends BaseEnv<number, number> {
     return [this.count, action, this.count >= this.target, false, {}];
   }
 }
+
+/** Remembers the last action it received, for action-wrapper tests. */
+export class ActionRecorderEnv extends BaseEnv<Float32Array, Float32Array> {
+  readonly observationSpace = new Box(-1, 1, [1]);
+  readonly actionSpace: Box;
+  last: Float32Array | null = null;
+  constructor(low: ArrayLike<number>, high: ArrayLike<number>) {
+    super();
+    this.actionSpace = new Box(low, high);
+  }
+  reset(options?: ResetOptions): [Float32Array, Info] {
+    this.reseed(options);
+    return [Float32Array.of(0), {}];
+  }
+  step(action: Float32Array): StepResult<Float32Array> {
+    this.checkAction(action);
+    this.last = action;
+    return [Float32Array.of(0), 0, false, false, {}];
+  }
+}
+
+/** A constant env with a Discrete action space of `n` actions, for wrappers that need a Box. */
+export class DiscreteActionEnv extends BaseEnv<number, number> {
+  readonly observationSpace = new Discrete(2);
+  readonly actionSpace: Discrete;
+  constructor(n = 2) {
+    super();
+    this.actionSpace = new Discrete(n);
+  }
+  reset(): [number, Info] {
+    return [0, {}];
+  }
+  step(): StepResult<number> {
+    return [0, 0, false, false, {}];
+  }
+}

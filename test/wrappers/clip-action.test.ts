@@ -1,33 +1,14 @@
 import t from 'tap';
-import { BaseEnv, type Info, type ResetOptions, type StepResult } from '../../src/env.js';
-import { Box, Discrete } from '../../src/spaces.js';
+import { Box } from '../../src/spaces.js';
 import { ClipAction } from '../../src/wrappers/clip-action.js';
+import { ActionRecorderEnv, DiscreteActionEnv } from '../helpers/toy-envs.js';
 
-class Recorder extends BaseEnv<Float32Array, Float32Array> {
-  readonly observationSpace = new Box(-1, 1, [1]);
-  readonly actionSpace = new Box([-1, 0, -0.5], [1, 2, 0.25]);
-  last: Float32Array | null = null;
-  reset(options?: ResetOptions): [Float32Array, Info] {
-    this.reseed(options);
-    return [Float32Array.of(0), {}];
+const Recorder = class extends ActionRecorderEnv {
+  constructor() {
+    super([-1, 0, -0.5], [1, 2, 0.25]);
   }
-  step(action: Float32Array): StepResult<Float32Array> {
-    this.checkAction(action);
-    this.last = action;
-    return [Float32Array.of(0), 0, false, false, {}];
-  }
-}
+};
 
-class DiscreteAct extends BaseEnv<number, number> {
-  readonly observationSpace = new Discrete(2);
-  readonly actionSpace = new Discrete(2);
-  reset(): [number, Info] {
-    return [0, {}];
-  }
-  step(): StepResult<number> {
-    return [0, 0, false, false, {}];
-  }
-}
 
 t.test('clips each component to the env bounds', async (t) => {
   const inner = new Recorder();
@@ -56,5 +37,5 @@ t.test('bad actions and non-Box spaces are clear errors', async (t) => {
   env.reset();
   t.throws(() => env.step(Float32Array.of(NaN, 0, 0)), /entry 0 is NaN/);
   t.throws(() => env.step(Float32Array.of(0, 0)), /length 2/);
-  t.throws(() => new ClipAction(new DiscreteAct() as never), /needs a Box action space, got Discrete\(2\)/);
+  t.throws(() => new ClipAction(new DiscreteActionEnv() as never), /needs a Box action space, got Discrete\(2\)/);
 });

@@ -1,39 +1,9 @@
 import t from 'tap';
-import { BaseEnv, type Info, type ResetOptions, type StepResult } from '../../src/env.js';
 import { Rng } from '../../src/rng.js';
-import { Box, Discrete } from '../../src/spaces.js';
+import { Box } from '../../src/spaces.js';
 import { RescaleAction } from '../../src/wrappers/rescale-action.js';
+import { ActionRecorderEnv as Recorder, DiscreteActionEnv } from '../helpers/toy-envs.js';
 
-/** Remembers the last action it received. */
-class Recorder extends BaseEnv<Float32Array, Float32Array> {
-  readonly observationSpace = new Box(-1, 1, [1]);
-  readonly actionSpace: Box;
-  last: Float32Array | null = null;
-  constructor(low: ArrayLike<number>, high: ArrayLike<number>) {
-    super();
-    this.actionSpace = new Box(low, high);
-  }
-  reset(options?: ResetOptions): [Float32Array, Info] {
-    this.reseed(options);
-    return [Float32Array.of(0), {}];
-  }
-  step(action: Float32Array): StepResult<Float32Array> {
-    this.checkAction(action);
-    this.last = action;
-    return [Float32Array.of(0), 0, false, false, {}];
-  }
-}
-
-class DiscreteAct extends BaseEnv<number, number> {
-  readonly observationSpace = new Discrete(2);
-  readonly actionSpace = new Discrete(3);
-  reset(): [number, Info] {
-    return [0, {}];
-  }
-  step(): StepResult<number> {
-    return [0, 0, false, false, {}];
-  }
-}
 
 function sent(env: RescaleAction<Float32Array>, inner: Recorder, action: number[]): Float32Array {
   env.step(Float32Array.from(action));
@@ -81,7 +51,7 @@ t.test('bad bounds are clear errors', async (t) => {
   t.throws(() => new RescaleAction(inner, [0, 0, 0], 1), /min has 3 entries, the env's action space needs 2/);
   t.throws(() => new RescaleAction(inner, -Infinity, 1), /min must be finite/);
   t.throws(() => new RescaleAction(new Recorder([-Infinity], [1]), -1, 1), /infinite bound/);
-  t.throws(() => new RescaleAction(new DiscreteAct() as never, -1, 1), /needs a Box action space, got Discrete\(3\)/);
+  t.throws(() => new RescaleAction(new DiscreteActionEnv(3) as never, -1, 1), /needs a Box action space, got Discrete\(3\)/);
   const env = new RescaleAction(inner, -1, 1);
   env.reset();
   t.throws(() => env.step(Float32Array.of(0)), /length 1/, 'wrong action length');
