@@ -5,6 +5,7 @@
  * modules that register the user's own envs.
  */
 import { Command, CommanderError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
 import { checkEnvCommand } from './commands/check-env.js';
 import { envsCommand } from './commands/envs.js';
 import { infoCommand } from './commands/info.js';
@@ -24,6 +25,7 @@ const defaultIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => 
 export function buildProgram(io: Io = defaultIo): Command {
   const program = new Command('imitate')
     .description('Imitation learning from demonstrations: environments, SAC/TD3, off-policy GAIL.')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .exitOverride();
@@ -72,6 +74,18 @@ export function buildProgram(io: Io = defaultIo): Command {
     });
 
   return program;
+}
+
+/** The version in the package's package.json (found upwards: src/ in development, dist/src/ when built). */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(url)) {
+      const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'imitate' && pkg.version !== undefined) return pkg.version;
+    }
+  }
+  return 'unknown';
 }
 
 /**

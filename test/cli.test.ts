@@ -13,6 +13,7 @@ t.test('--help lists the commands', async (t) => {
   const r = await run('--help');
   t.equal(r.code, 0);
   for (const c of ['info', 'envs', 'rollout', 'check-env']) t.match(r.out, new RegExp(`\\b${c}\\b`));
+  t.match((await run('--version')).out, /^\d+\.\d+\.\d+$/);
 });
 
 t.test('envs lists built-in envs with spaces and step limits', async (t) => {

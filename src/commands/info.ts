@@ -7,9 +7,10 @@ export async function infoCommand(opts: { json?: boolean }, out: (line: string) 
     out(JSON.stringify(info, null, 2));
     return;
   }
-  out(`backend:  ${info.choice} (tfjs '${info.tfBackend}'; ${info.reason})`);
-  for (const s of info.skipped) out(`skipped:  ${s.choice}: ${s.why}`);
-  if (info.simd !== undefined) out(`simd:     ${info.simd ? 'yes' : 'no'}`);
-  if (info.threads !== undefined) out(`threads:  ${info.threads}`);
-  for (const [k, v] of Object.entries(info.versions)) out(`${`${k}:`.padEnd(10)}${v}`);
+  const line = (key: string, value: string) => out(`${`${key}:`.padEnd(20)}${value}`);
+  line('backend', `${info.choice} (tfjs '${info.tfBackend}'; ${info.reason})`);
+  for (const s of info.skipped) line('skipped', `${s.choice}: ${s.why}`);
+  if (info.simd !== undefined) line('simd', info.simd ? 'yes' : 'no');
+  if (info.threads !== undefined) line('threads', String(info.threads));
+  for (const [k, v] of Object.entries(info.versions)) line(k, v);
 }
