@@ -8,9 +8,11 @@ import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { checkEnvCommand } from './commands/check-env.js';
 import { envsCommand } from './commands/envs.js';
+import { evalCommand } from './commands/eval.js';
 import { infoCommand } from './commands/info.js';
 import { collect, CliError } from './commands/options.js';
 import { rolloutCommand } from './commands/rollout.js';
+import { trainCommand, type TrainCommandOptions } from './commands/train.js';
 import { importUserModules } from './modules.js';
 
 /** Where a command writes: stdout by default, a buffer in tests. */
@@ -73,7 +75,56 @@ export function buildProgram(io: Io = defaultIo): Command {
       await checkEnvCommand(module, opts, io.out);
     });
 
+  program
+    .command('train')
+    .description('train an off-policy algorithm on an env; writes a run directory (config, metrics, checkpoints, policy)')
+    .option('--algo <name>', 'algorithm (sac, td3, or one registered by --import)')
+    .option('--env <id>', 'environment id (see imitate envs)')
+    .option('--steps <n>', 'env steps to train for (with --resume: the new target)')
+    .option('--seed <s>', 'run seed (default 0)')
+    .option('--out <dir>', 'run directory (default runs/<algo>-<env>-seed<seed>)')
+    .option('--config <file>', "JSON file of config values (the keys of a run's config.json)")
+    .option('--set <key=value>', 'override one config value, e.g. --set batchSize=128 --set learner.lr=3e-4 (repeatable)', collect, [] as string[])
+    .option('--resume <dir>', 'continue the run in DIR from its latest checkpoint')
+    .option(...importOption)
+    .option('--quiet', 'print nothing while training')
+    .action(async (opts: TrainCommandOptions & { import: string[] }) => {
+      await importUserModules(opts.import);
+      const terminal = io === defaultIo && process.stderr.isTTY ? process.stderr : undefined;
+      await withInterrupt(io, (signal) => trainCommand(opts, io.out, { terminal, signal }));
+    });
+
+  program
+    .command('eval')
+    .description("run a saved policy (a run's policy/ directory) and print each episode's return and the mean ± std")
+    .requiredOption('--policy <dir>', 'policy directory, e.g. runs/NAME/policy')
+    .option('--env <id>', 'environment id (default: the one the policy was trained on)')
+    .option('--episodes <n>', 'number of episodes', '10')
+    .option('--seed <s>', 'seed of the episodes', '0')
+    .option(...importOption)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { policy: string; env?: string; episodes: string; seed: string; import: string[]; json?: boolean }) => {
+      await importUserModules(opts.import);
+      await evalCommand(opts, io.out);
+    });
+
   return program;
+}
+
+/** Ctrl-C once stops training after the current step (the run is then finished properly); twice exits at once. */
+async function withInterrupt(io: Io, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err('imitate: interrupted; stopping after this step (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 /** The version in the package's package.json (found upwards: src/ in development, dist/src/ when built). */

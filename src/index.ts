@@ -13,3 +13,7 @@ export * from './rollout.js';
 export * from './check-env.js';
 export * from './wrappers/index.js';
 export { initBackend, BACKENDS, type BackendChoice, type BackendInfo } from './backend.js';
+export * from './buffer.js';
+export * from './learner.js';
+export { train, TrainSetupError, type TrainCallbacks, type TrainOptions, type TrainResult, type TrainSummary } from './train/loop.js';
+export { resolveConfig, loopConfigSchema, type LoopConfig, type LoopConfigInput } from './train/config.js';

@@ -1,0 +1,154 @@
+/**
+ * Adam (Kingma & Ba 2015) with exact, portable state.
+ *
+ * tfjs's own AdamOptimizer tracks β^t as a float32 variable multiplied once per step and rebuilds
+ * it with `pow` in setWeights, so a restored optimizer drifts from the original in the last bits;
+ * its setWeights also leaks the previous slots. Here the step count is an integer and the bias
+ * corrections are computed in float64 each step (as PyTorch does), so a save/restore continues
+ * bit for bit. The update is PyTorch's:
+ *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,
+ *   p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/** A tensor with a name, as tf.Optimizer's getWeights/setWeights exchange them. */
+export type NamedTensor = { name: string; tensor: tf.Tensor };
+
+interface Slot {
+  m: tf.Variable;
+  v: tf.Variable;
+}
+
+/** Name of the step counter in {@link Adam.getWeights}: a float32 [2] of (⌊t / 2^24⌋, t mod 2^24), exact for any t < 2^48. */
+export const STEP_TENSOR = 'step';
+const SPLIT = 2 ** 24;
+
+export class Adam extends tf.Optimizer {
+  static get className(): string {
+    return 'ImitateAdam';
+  }
+
+  readonly options: AdamOptions;
+  private step = 0;
+  /**
+   * Slots by position in the gradient list (as tfjs's optimizers): learners always pass the same
+   * variables in the same order, which is also what makes the state portable across processes
+   * (tfjs variable names are not stable).
+   */
+  private slots: Slot[] = [];
+  /** Holds the step count for getWeights, so that the tensors it returns are all owned here. */
+  private stepTensor: tf.Variable | null = null;
+
+  constructor(options: AdamOptions) {
+    super();
+    this.options = { ...options };
+  }
+
+  /** Number of updates applied. */
+  get steps(): number {
+    return this.step;
+  }
+
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const entries: [string, tf.Tensor | null][] = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => [g.name, g.tensor])
+      : Object.keys(variableGradients).map((name) => [name, variableGradients[name]]);
+    const { lr, beta1, beta2, epsilon } = this.options;
+    this.step += 1;
+    const correction1 = 1 - beta1 ** this.step;
+    const correction2 = 1 - beta2 ** this.step;
+    tf.tidy(() => {
+      const b1 = tf.scalar(beta1);
+      const c1 = tf.scalar(1 - beta1);
+      const b2 = tf.scalar(beta2);
+      const c2 = tf.scalar(1 - beta2);
+      const stepSize = tf.scalar(lr / correction1);
+      const invSqrtCorrection2 = tf.scalar(1 / Math.sqrt(correction2));
+      const eps = tf.scalar(epsilon);
+      entries.forEach(([name, gradient], i) => {
+        const variable = tf.engine().registeredVariables[name];
+        if (variable === undefined) throw new Error(`adam: no variable named '${name}' is registered`);
+        let slot = this.slots[i];
+        if (slot === undefined) {
+          slot = { m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) };
+          this.slots[i] = slot;
+        } else if (!tf.util.arraysEqual(slot.m.shape, variable.shape)) {
+          throw new Error(`adam: state slot ${i} has shape [${slot.m.shape}] but variable '${name}' has shape [${variable.shape}] (variables passed in another order than when the state was made?)`);
+        }
+        if (gradient == null) return;
+        const m = tf.add(tf.mul(b1, slot.m), tf.mul(c1, gradient));
+        const v = tf.add(tf.mul(b2, slot.v), tf.mul(c2, tf.square(gradient)));
+        slot.m.assign(m);
+        slot.v.assign(v);
+        const denominator = tf.add(tf.mul(tf.sqrt(v), invSqrtCorrection2), eps);
+        variable.assign(tf.sub(variable, tf.mul(stepSize, tf.div(m, denominator))));
+      });
+    });
+    this.incrementIterations();
+  }
+
+  /** [step, m_0, ..., m_k, v_0, ..., v_k]; every tensor is owned by the optimizer (do not dispose). */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const value = tf.tensor1d([Math.floor(this.step / SPLIT), this.step % SPLIT], 'float32');
+    if (this.stepTensor === null) this.stepTensor = tf.variable(value, false);
+    else {
+      this.stepTensor.assign(value);
+      value.dispose();
+    }
+    return [
+      { name: STEP_TENSOR, tensor: this.stepTensor },
+      ...this.slots.map((s, i) => ({ name: `${i}/m`, tensor: s.m as tf.Tensor })),
+      ...this.slots.map((s, i) => ({ name: `${i}/v`, tensor: s.v as tf.Tensor })),
+    ];
+  }
+
+  /** Restores what {@link Adam.getWeights} returned (copies the values). */
+  override async setWeights(weights: NamedTensor[]): Promise<void> {
+    const stepEntry = weights.find((w) => w.name === STEP_TENSOR);
+    if (stepEntry === undefined) throw new Error(`adam state: tensor '${STEP_TENSOR}' is missing`);
+    const [hi, lo] = Array.from(await stepEntry.tensor.data()) as number[];
+    const step = hi * SPLIT + lo;
+    if (!Number.isSafeInteger(step) || step < 0) throw new Error(`adam state: invalid step count ${step}`);
+    const byName = new Map(weights.map((w) => [w.name, w.tensor]));
+    const count = (weights.length - 1) / 2;
+    if (!Number.isInteger(count)) throw new Error(`adam state: expected a step and pairs of m/v slots, got ${weights.length} tensors`);
+    const slots: Slot[] = [];
+    for (let i = 0; i < count; i++) {
+      const m = byName.get(`${i}/m`);
+      const v = byName.get(`${i}/v`);
+      if (m === undefined || v === undefined) throw new Error(`adam state: slot ${i} is missing '${i}/${m === undefined ? 'm' : 'v'}'`);
+      if (!tf.util.arraysEqual(m.shape, v.shape)) throw new Error(`adam state: slot ${i} has m [${m.shape}] but v [${v.shape}]`);
+      slots.push({ m: tf.variable(m.clone(), false), v: tf.variable(v.clone(), false) });
+    }
+    this.disposeSlots();
+    this.slots = slots;
+    this.step = step;
+    this.iterations_ = step;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...this.options };
+  }
+
+  override dispose(): void {
+    this.disposeSlots();
+    this.stepTensor?.dispose();
+    this.stepTensor = null;
+    super.dispose();
+  }
+
+  private disposeSlots(): void {
+    for (const s of this.slots) {
+      s.m.dispose();
+      s.v.dispose();
+    }
+    this.slots = [];
+  }
+}

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { initBackend } from '../../src/backend.js';
+import { Mlp } from '../../src/nn/mlp.js';
+import { loadPolicy, writePolicy } from '../../src/nn/policy.js';
+import { Rng } from '../../src/rng.js';
+
+await initBackend();
+
+const obs = Float32Array.from([0.3, -1.2, 2.5, 0.05]);
+
+t.test('gaussian-tanh (SAC) round trip: act = tanh(μ)', async (t) => {
+  const dir = t.testdir();
+  const actor = new Mlp({ inputDim: 4, hidden: [16, 16], outputDim: 6, activation: 'relu', layerNorm: true }, new Rng(1), 'actor');
+  await writePolicy(dir, { algo: 'sac', mlp: actor, head: 'gaussian-tanh', meta: { env: 'X-v0' } });
+  const want = tf.tidy(() => tf.tanh(tf.slice(actor.apply(tf.tensor2d(obs, [1, 4])), [0, 0], [1, 3]))).dataSync();
+  const before = tf.memory().numTensors;
+  const policy = await loadPolicy(dir);
+  t.match(policy, { algo: 'sac', obsDim: 4, actDim: 3, head: 'gaussian-tanh', meta: { env: 'X-v0' } });
+  const a = policy.act(obs);
+  t.type(a, Float32Array);
+  t.same(a, want, 'same action as the saved network');
+  t.ok(a.every((v) => v >= -1 && v <= 1));
+  policy.act(obs);
+  policy.dispose();
+  t.equal(tf.memory().numTensors, before, 'act and dispose leave no tensors');
+  t.throws(() => policy.act(obs), /disposed/);
+  actor.dispose();
+});
+
+t.test('tanh (TD3) round trip', async (t) => {
+  const dir = t.testdir();
+  const actor = new Mlp({ inputDim: 4, hidden: [8], outputDim: 2, activation: 'tanh' }, new Rng(2), 'actor');
+  await writePolicy(dir, { algo: 'td3', mlp: actor, head: 'tanh' });
+  const want = tf.tidy(() => tf.tanh(actor.apply(tf.tensor2d(obs, [1, 4])))).dataSync();
+  const policy = await loadPolicy(dir);
+  t.equal(policy.actDim, 2);
+  t.same(policy.act(obs), want);
+  t.throws(() => policy.act(new Float32Array(3)), /observation has 3 values, expected 4/);
+  policy.dispose();
+  actor.dispose();
+});
+
+t.test('bad policy files are named', async (t) => {
+  const dir = t.testdir();
+  await t.rejects(loadPolicy(dir), /policy file not found: .*policy\.json/);
+  const actor = new Mlp({ inputDim: 4, hidden: [8], outputDim: 3, activation: 'relu' }, new Rng(2), 'actor');
+  await t.rejects(writePolicy(dir, { algo: 'sac', mlp: actor, head: 'gaussian-tanh' }), /needs an even output size, got 3/);
+  await writePolicy(dir, { algo: 'td3', mlp: actor, head: 'tanh' });
+  const file = join(dir, 'policy.json');
+  const good = JSON.parse(await readFile(file, 'utf8'));
+  await writeFile(file, JSON.stringify({ ...good, head: 'beta' }));
+  await t.rejects(loadPolicy(dir), /policy\.json: field 'head' must be 'gaussian-tanh' or 'tanh', got "beta"/);
+  await writeFile(file, JSON.stringify({ ...good, actDim: 2 }));
+  await t.rejects(loadPolicy(dir), /actDim 2 does not match a 'tanh' head on 3 outputs/);
+  await writeFile(file, JSON.stringify({ ...good, mlp: { ...good.mlp, hidden: [9] } }));
+  await t.rejects(loadPolicy(dir), /actor\.json: tensor 'dense0\/kernel' has shape \[4,8\], expected \[4,9\]/);
+  await writeFile(file, JSON.stringify({ ...good, mlp: { ...good.mlp, activation: 'gelu' } }));
+  await t.rejects(loadPolicy(dir), /field 'mlp': MlpSpec.activation must be/);
+  actor.dispose();
+});
