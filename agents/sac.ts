@@ -15,24 +15,17 @@
  * (batch 1 only) and was 13× slower than two plain matmuls on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { AlgorithmEntry, Batch, Learner, LearnerContext, UpdateMetrics } from '../src/learner.js';
 import { Mlp, type MlpSpec } from '../src/nn/mlp.js';
 import { writePolicy } from '../src/nn/policy.js';
 import { polyak } from '../src/nn/polyak.js';
-import { assignWeights, loadWeights, prefixed, saveWeights, writeAtomic } from '../src/nn/weights-io.js';
-import { createOptimizer, optimizerState, parseOptimizerOptions, setOptimizerState } from '../src/optim/registry.js';
+import { prefixed } from '../src/nn/weights-io.js';
+import { createOptimizer } from '../src/optim/registry.js';
 import type { Rng, RngState } from '../src/rng.js';
+import { ADAM, gain, layerSizes, optimizerArgs, optimizerSchema, parseLearnerConfig, positiveInt } from './config-schema.js';
 import { hyperparams } from './hyperparams.js';
-
-const positiveInt = z.number().int().positive();
-const layerSizes = z.array(positiveInt).min(1);
-const gain = z.number().positive();
-/** An optimizer by registry name plus its options; `lr` defaults to the config's `lr`. */
-const optimizerSchema = z.looseObject({ name: z.string().min(1) });
-const ADAM = { name: 'adam' };
+import { inOrder, loadLearnerState, saveLearnerState, type LearnerTensors, type StateFileHeader } from './learner-state.js';
 
 export const sacConfigSchema = z
   .strictObject({
@@ -86,42 +79,7 @@ export type SacConfigInput = z.input<typeof sacConfigSchema>;
 
 /** Validates a (partial) SAC config, fills defaults and checks each optimizer's options; errors name every bad key. */
 export function parseSacConfig(config: unknown): SacConfig {
-  const result = sacConfigSchema.safeParse(config ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        return `  ${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-      }
-      return `  ${path}: ${issue.message}`;
-    });
-    throw new TypeError(`sac config: invalid\n${lines.join('\n')}`);
-  }
-  const parsed = result.data;
-  for (const net of ['actor', 'critic', 'alpha'] as const) {
-    try {
-      optimizerArgs(parsed, net);
-    } catch (e) {
-      throw new TypeError(`sac config: invalid\n  optim.${net}: ${(e as Error).message}`);
-    }
-  }
-  return parsed;
-}
-
-/** The registry name and validated options of network `net`'s optimizer. */
-function optimizerArgs(config: SacConfig, net: 'actor' | 'critic' | 'alpha'): [string, Record<string, unknown>] {
-  const { name, ...options } = config.optim[net];
-  const withLr = 'lr' in options || 'learningRate' in options ? options : { ...options, lr: config.lr };
-  parseOptimizerOptions(name, withLr);
-  return [name, withLr];
-}
-
-/**
- * Gradients as a list in `variables`' order: optimizer state is positional, so the order must not
- * depend on tfjs's variable names (which differ between processes).
- */
-function inOrder(variables: readonly tf.Variable[], grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
-  return variables.map((v) => ({ name: v.name, tensor: grads[v.name] }));
+  return parseLearnerConfig('sac', sacConfigSchema, ['actor', 'critic', 'alpha'], config);
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -153,20 +111,13 @@ export function squashedGaussian(
 }
 
 /** What sac-state.json holds next to the weights. */
-interface SacStateFile {
-  format: 'imitate-sac-state';
-  version: 1;
-  obsDim: number;
-  actDim: number;
-  config: SacConfig;
+interface SacStateFile extends StateFileHeader {
   updates: number;
   rng: { update: RngState; explore: RngState };
   /** The correlated exploration noise's current ε (null: re-drawn at the next act). */
   noise: number[] | null;
 }
 
-const STATE_FILE = 'sac-state.json';
-const WEIGHTS = 'sac-weights';
 
 export class Sac implements Learner {
   readonly algo = 'sac';
@@ -351,55 +302,17 @@ export class Sac implements Learner {
 
   async saveState(dir: string): Promise<void> {
     this.assertAlive();
-    const tensors: { name: string; tensor: tf.Tensor }[] = this.stateVariables().map(({ name, variable }) => ({ name, tensor: variable }));
-    for (const [prefix, opt] of this.optimizers()) {
-      for (const { name, tensor } of await optimizerState(opt)) tensors.push({ name: `${prefix}/${name}`, tensor });
-    }
-    await saveWeights(dir, WEIGHTS, tensors, { algo: 'sac', updates: this.updates });
-    const state: SacStateFile = {
-      format: 'imitate-sac-state',
-      version: 1,
-      obsDim: this.obsDim,
-      actDim: this.actDim,
-      config: this.config,
+    await saveLearnerState(dir, 'sac', this.tensors(), {
+      ...this.stateHeader(),
       updates: this.updates,
       rng: { update: this.updateRng.state(), explore: this.exploreRng.state() },
       noise: this.noise === null ? null : Array.from(this.noise),
-    };
-    await writeAtomic(join(dir, STATE_FILE), `${JSON.stringify(state, null, 1)}\n`);
+    } satisfies SacStateFile);
   }
 
   async loadState(dir: string): Promise<void> {
     this.assertAlive();
-    const file = join(dir, STATE_FILE);
-    let state: SacStateFile;
-    try {
-      state = JSON.parse(await readFile(file, 'utf8')) as SacStateFile;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new Error(err.code === 'ENOENT' ? `SAC state file not found: ${file}` : `${file}: ${err.message}`);
-    }
-    if (state?.format !== 'imitate-sac-state' || state.version !== 1) {
-      throw new Error(`${file}: not a SAC state (format ${JSON.stringify(state?.format)}, version ${JSON.stringify(state?.version)})`);
-    }
-    if (state.obsDim !== this.obsDim || state.actDim !== this.actDim) {
-      throw new Error(`${file}: saved for obsDim ${state.obsDim}, actDim ${state.actDim}; this learner has ${this.obsDim}, ${this.actDim}`);
-    }
-    if (JSON.stringify(state.config) !== JSON.stringify(this.config)) {
-      throw new Error(`${file}: saved with another config: ${JSON.stringify(state.config)}`);
-    }
-    const loaded = await loadWeights(dir, WEIGHTS);
-    assignWeights(loaded, this.stateVariables());
-    for (const [prefix, opt] of this.optimizers()) {
-      const slots = [...loaded.tensors.entries()]
-        .filter(([name]) => name.startsWith(`${prefix}/`))
-        .map(([name, w]) => ({ name: name.slice(prefix.length + 1), tensor: tf.tensor(w.data, w.shape, 'float32') }));
-      try {
-        await setOptimizerState(opt, slots);
-      } finally {
-        slots.forEach((s) => s.tensor.dispose());
-      }
-    }
+    const state = await loadLearnerState<SacStateFile>(dir, 'sac', this.tensors(), this.stateHeader());
     this.updates = state.updates;
     this.updateRng.setState(state.rng.update);
     this.exploreRng.setState(state.rng.explore);
@@ -419,12 +332,16 @@ export class Sac implements Learner {
     for (const [, opt] of this.optimizers()) opt.dispose();
   }
 
-  /** Every variable a checkpoint holds, by its stable name. */
-  private stateVariables(): { name: string; variable: tf.Variable }[] {
+  /** Every variable and optimizer a checkpoint holds, by stable names. */
+  private tensors(): LearnerTensors {
     const nets: Mlp[] = [this.actor, ...this.critics, ...this.criticTargets];
-    const out = nets.flatMap((m) => prefixed(m.name, m.variableNames, m.variables));
-    if (this.logAlpha !== null) out.push({ name: 'log_alpha', variable: this.logAlpha });
-    return out;
+    const variables = nets.flatMap((m) => prefixed(m.name, m.variableNames, m.variables));
+    if (this.logAlpha !== null) variables.push({ name: 'log_alpha', variable: this.logAlpha });
+    return { variables, optimizers: this.optimizers() };
+  }
+
+  private stateHeader(): StateFileHeader {
+    return { format: 'imitate-sac-state', version: 1, obsDim: this.obsDim, actDim: this.actDim, config: this.config };
   }
 
   private optimizers(): [string, tf.Optimizer][] {

@@ -28,17 +28,17 @@
  * tfjs-wasm sends only plain 2-D matmuls to XNNPACK, so a stacked pair would not be faster.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { AlgorithmEntry, Batch, Learner, LearnerContext, UpdateMetrics } from '../src/learner.js';
 import { Mlp, type MlpSpec } from '../src/nn/mlp.js';
 import { writePolicy } from '../src/nn/policy.js';
 import { polyak } from '../src/nn/polyak.js';
-import { assignWeights, loadWeights, prefixed, saveWeights, writeAtomic } from '../src/nn/weights-io.js';
-import { clipByGlobalNorm, createOptimizer, optimizerState, parseOptimizerOptions, setOptimizerState } from '../src/optim/registry.js';
+import { prefixed } from '../src/nn/weights-io.js';
+import { clipByGlobalNorm, createOptimizer } from '../src/optim/registry.js';
 import type { Rng } from '../src/rng.js';
+import { ADAM, gain, layerSizes, optimizerArgs, optimizerSchema, parseLearnerConfig, positiveInt } from './config-schema.js';
 import { hyperparams } from './hyperparams.js';
+import { inOrder, loadLearnerState, saveLearnerState, type LearnerTensors, type StateFileHeader } from './learner-state.js';
 import {
   AdaptiveParamNoise,
   createActionNoise,
@@ -47,14 +47,6 @@ import {
   type ActionNoiseState,
   type AdaptiveParamNoiseState,
 } from './noise.js';
-
-const positiveInt = z.number().int().positive();
-const layerSizes = z.array(positiveInt).min(1);
-const gain = z.number().positive();
-
-/** An optimizer by registry name plus its options (lr, betas, ...), validated by the registry. */
-const optimizerSchema = z.looseObject({ name: z.string().min(1) });
-const ADAM = { name: 'adam' };
 
 export const td3ConfigSchema = z.strictObject({
   /** Polyak coefficient of the target networks. */
@@ -152,50 +144,11 @@ export const TD3_PAPER_PRESET = {
 
 /** Validates a (partial) TD3 config and fills defaults; the error names every bad key. */
 export function parseTd3Config(config: unknown): Td3Config {
-  const result = td3ConfigSchema.safeParse(config ?? {});
-  if (result.success) {
-    for (const net of ['actor', 'critic'] as const) {
-      try {
-        optimizerArgs(result.data, net);
-      } catch (e) {
-        throw new TypeError(`td3 config: invalid\n  optim.${net}: ${(e as Error).message}`);
-      }
-    }
-    return result.data;
-  }
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    if (issue.code === 'unrecognized_keys') {
-      return `  ${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-    }
-    return `  ${path}: ${issue.message}`;
-  });
-  throw new TypeError(`td3 config: invalid\n${lines.join('\n')}`);
-}
-
-/** The registry name and validated options of network `net`'s optimizer (`lr` from the config unless given). */
-function optimizerArgs(config: Td3Config, net: 'actor' | 'critic'): [string, Record<string, unknown>] {
-  const { name, ...options } = config.optim[net];
-  const withLr = 'lr' in options || 'learningRate' in options ? options : { ...options, lr: config.lr };
-  parseOptimizerOptions(name, withLr);
-  return [name, withLr];
-}
-
-/**
- * Gradients as a list in `variables`' order: optimizer state is positional, so the order must not
- * depend on tfjs's variable names.
- */
-function inOrder(variables: readonly tf.Variable[], grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
-  return variables.map((v) => ({ name: v.name, tensor: grads[v.name] }));
+  return parseLearnerConfig('td3', td3ConfigSchema, ['actor', 'critic'], config);
 }
 
 /** State file written next to the weights by saveState. */
-interface Td3StateFile {
-  format: 'imitate-td3-state';
-  version: 1;
-  obsDim: number;
-  actDim: number;
-  config: Td3Config;
+interface Td3StateFile extends StateFileHeader {
   updates: number;
   actorUpdates: number;
   rng: ReturnType<Rng['state']>;
@@ -203,7 +156,6 @@ interface Td3StateFile {
   paramNoise: AdaptiveParamNoiseState | null;
 }
 
-const STATE_FILE = 'td3-state.json';
 
 export class Td3 implements Learner {
   readonly algo = 'td3';
@@ -408,54 +360,19 @@ export class Td3 implements Learner {
 
   async saveState(dir: string): Promise<void> {
     this.assertAlive();
-    const tensors = this.stateVariables().map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor }));
-    const optimizers = await Promise.all([optimizerState(this.actorOptimizer), optimizerState(this.criticOptimizer)]);
-    const optimizerTensors = optimizers.flatMap((state, i) =>
-      state.map(({ name, tensor }) => ({ name: `${i === 0 ? 'actor' : 'critic'}_optimizer/${name}`, tensor })),
-    );
-    await saveWeights(dir, 'td3-weights', [...tensors, ...optimizerTensors]);
-    const state: Td3StateFile = {
-      format: 'imitate-td3-state',
-      version: 1,
-      obsDim: this.obsDim,
-      actDim: this.actDim,
-      config: this.config,
+    await saveLearnerState(dir, 'td3', this.tensors(), {
+      ...this.stateHeader(),
       updates: this.updates,
       actorUpdates: this.actorUpdates,
       rng: this.rng.state(),
       actionNoise: this.actionNoise?.state() ?? null,
       paramNoise: this.paramNoise?.state() ?? null,
-    };
-    await writeAtomic(join(dir, STATE_FILE), `${JSON.stringify(state, null, 1)}\n`);
+    } satisfies Td3StateFile);
   }
 
   async loadState(dir: string): Promise<void> {
     this.assertAlive();
-    const file = join(dir, STATE_FILE);
-    let state: Td3StateFile;
-    try {
-      state = JSON.parse(await readFile(file, 'utf8')) as Td3StateFile;
-    } catch (e) {
-      throw new Error(`td3 state ${file}: cannot read it (${(e as Error).message})`);
-    }
-    if (state?.format !== 'imitate-td3-state' || state.version !== 1) {
-      throw new Error(`${file}: not a TD3 state (format ${JSON.stringify(state?.format)}, version ${JSON.stringify(state?.version)})`);
-    }
-    if (state.obsDim !== this.obsDim || state.actDim !== this.actDim) {
-      throw new Error(`${file}: saved for obsDim ${state.obsDim}, actDim ${state.actDim}; this learner has ${this.obsDim}, ${this.actDim}`);
-    }
-    if (JSON.stringify(state.config) !== JSON.stringify(this.config)) {
-      throw new Error(`${file}: saved with another config: ${JSON.stringify(state.config)}`);
-    }
-    const loaded = await loadWeights(dir, 'td3-weights');
-    assignWeights(loaded, this.stateVariables());
-    for (const [prefix, opt] of [['actor_optimizer', this.actorOptimizer], ['critic_optimizer', this.criticOptimizer]] as const) {
-      const slots = [...loaded.tensors.entries()]
-        .filter(([name]) => name.startsWith(`${prefix}/`))
-        .map(([name, w]) => ({ name: name.slice(prefix.length + 1), tensor: tf.tensor(w.data, w.shape, 'float32') }));
-      await setOptimizerState(opt, slots);
-      slots.forEach((s) => s.tensor.dispose());
-    }
+    const state = await loadLearnerState<Td3StateFile>(dir, 'td3', this.tensors(), this.stateHeader());
     this.updates = state.updates;
     this.actorUpdates = state.actorUpdates;
     this.rng.setState(state.rng);
@@ -484,11 +401,17 @@ export class Td3 implements Learner {
   }
 
   /** Every network variable that a resume needs, with stable names. */
-  private stateVariables(): { name: string; variable: tf.Variable }[] {
+  /** Every variable and optimizer a checkpoint holds, by stable names. */
+  private tensors(): LearnerTensors {
     // The scratch actor is re-drawn before each use, so it is not state.
-    return this.networks()
+    const variables = this.networks()
       .filter((net) => net !== this.adaptiveActor)
       .flatMap((net) => prefixed(net.name, net.variableNames, net.variables));
+    return { variables, optimizers: [['actor_optimizer', this.actorOptimizer], ['critic_optimizer', this.criticOptimizer]] };
+  }
+
+  private stateHeader(): StateFileHeader {
+    return { format: 'imitate-td3-state', version: 1, obsDim: this.obsDim, actDim: this.actDim, config: this.config };
   }
 
   private criticLossOf(q: tf.Tensor2D, y: tf.Tensor): tf.Scalar {

@@ -2,31 +2,43 @@
  * Cost of one learner update and of one act() call, with the transpose-free dense gradient
  * (src/nn/dense.ts) against tfjs's stock matmul gradient, measured in the same run.
  *
- *   npx tsx scripts/bench/update.ts [--updates 30] [--warmup 5] [--json]
+ *   npx tsx scripts/bench/update.ts [--updates 30] [--warmup 5] [--train-steps 3000] [--json]
  *
+ * It also trains SAC and TD3 on Pendulum-v1 for `--train-steps` steps (SB3 defaults: 100 random
+ * steps, then one 256-batch update per env step; no evaluation) and reports the loop's env steps
+ * per second, the figure a user sees.
  * Workload (spec/tfjs-backends.md §1.2): batch 256, obs 17, act 6, 256×256 ReLU networks, a fixed
  * synthetic batch. Each row is the median over the timed calls; an update ends with its one
  * dataSync, so the time is the whole step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import '../../agents/index.js';
 import { parseSacConfig, Sac } from '../../agents/sac.js';
+import { parseTd3Config, Td3 } from '../../agents/td3.js';
+import '../../envs/index.js';
 import { initBackend } from '../../src/backend.js';
 import type { Batch, Learner } from '../../src/learner.js';
 import { setStockDenseGradient } from '../../src/nn/dense.js';
 import { Rng } from '../../src/rng.js';
+import { train } from '../../src/train/loop.js';
 
 const { values: args } = parseArgs({
   options: {
     updates: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
     acts: { type: 'string', default: '500' },
+    'train-steps': { type: 'string', default: '3000' },
     json: { type: 'boolean', default: false },
   },
 });
 const UPDATES = Number(args.updates);
 const WARMUP = Number(args.warmup);
 const ACTS = Number(args.acts);
+const TRAIN_STEPS = Number(args['train-steps']);
 const OBS = 17;
 const ACT = 6;
 const BATCH = 256;
@@ -74,20 +86,12 @@ function timeActs(learner: Learner, obs: Float32Array, mode: 'explore' | 'determ
 }
 
 type Maker = (rng: Rng) => Learner;
+// Both on the same 256×256 networks, so the rows compare algorithms, not sizes (TD3's own default is 400×300).
+const NETS = { actorNet: [256, 256], criticNet: [256, 256] };
 const makers: { algo: string; make: Maker; note?: string }[] = [
-  { algo: 'sac', make: (rng) => new Sac(parseSacConfig({}), { obsDim: OBS, actDim: ACT, rng }) },
+  { algo: 'sac', make: (rng) => new Sac(parseSacConfig(NETS), { obsDim: OBS, actDim: ACT, rng }) },
+  { algo: 'td3', make: (rng) => new Td3(parseTd3Config(NETS), { obsDim: OBS, actDim: ACT, rng }), note: 'median over critic-only and critic+actor updates (policy delay 2)' },
 ];
-let td3Note: string | null = null;
-try {
-  const td3 = await import('../../agents/td3.js');
-  makers.push({
-    algo: 'td3',
-    make: (rng) => new td3.Td3(td3.parseTd3Config({}), { obsDim: OBS, actDim: ACT, rng }),
-    note: 'median over critic-only and critic+actor updates (policy delay 2)',
-  });
-} catch (e) {
-  td3Note = `td3 skipped: agents/td3.ts not loadable (${(e as Error).message.split('\n')[0]})`;
-}
 
 const rows: Record<string, string | number>[] = [];
 const obs = syntheticBatch(new Rng(1)).obs.slice(0, OBS);
@@ -138,8 +142,21 @@ const matmul = (() => {
   return { two, batched };
 })();
 
+/** Env steps per second of the whole loop (act, step, store, sample, update) on Pendulum-v1. */
+async function trainingRate(algo: string): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'imitate-bench-'));
+  try {
+    const config = { algo, env: 'Pendulum-v1', steps: TRAIN_STEPS, seed: 0, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0, learner: NETS };
+    const { summary } = await train(config, { dir: path.join(dir, 'run'), quiet: true });
+    return summary.stepsPerSecond;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const training = TRAIN_STEPS > 0 ? { sac: await trainingRate('sac'), td3: await trainingRate('td3') } : null;
+
 if (args.json) {
-  console.log(JSON.stringify({ backend: info.choice, updates: UPDATES, rows, matmul, td3Note }, null, 2));
+  console.log(JSON.stringify({ backend: info.choice, updates: UPDATES, rows, matmul, training }, null, 2));
 } else {
   console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}; batch ${BATCH}, obs ${OBS}, act ${ACT}, 256×256 ReLU; median of ${UPDATES} updates after ${WARMUP} warm-up`);
   const cols = Object.keys(rows[0]).filter((c) => c !== 'note');
@@ -149,6 +166,8 @@ if (args.json) {
   console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
   for (const r of rows) if (r.note !== undefined) console.log(`${r.algo}: ${r.note}`);
-  if (td3Note !== null) console.log(td3Note);
   console.log(`twin critics: two 256³ matmuls ${matmul.two.toFixed(2)} ms vs one batched [2,256,256] matmul ${matmul.batched.toFixed(2)} ms (XNNPACK takes batch 1 only)`);
+  if (training !== null) {
+    console.log(`Pendulum-v1 training, ${TRAIN_STEPS} steps (100 random, then 1 update per step), 256×256: sac ${training.sac.toFixed(1)} steps/s, td3 ${training.td3.toFixed(1)} steps/s`);
+  }
 }

@@ -229,6 +229,7 @@ t.test('saveState/loadState continues identically; savePolicy writes the determi
   t.equal(continueRun(b), continueRun(a), 'the resumed learner continues exactly');
   const other = makeTd3({ ...config, tau: 0.01 }, 1);
   await t.rejects(other.loadState(join(dir, 'learner')), /saved with another config/);
+  await t.rejects(other.loadState(join(dir, 'nothing-here')), /TD3 state file not found/);
   a.dispose();
   b.dispose();
   other.dispose();
