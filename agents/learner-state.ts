@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assignWeights, loadWeights, saveWeights, writeAtomic } from '../src/nn/weights-io.js';
+import { writeFileAtomicAsync } from '../src/atomic-file.js';
+import { assignWeights, loadWeights, saveWeights } from '../src/nn/weights-io.js';
 import { optimizerState, setOptimizerState } from '../src/optim/registry.js';
 
 /** A learner's variables by stable name, and its optimizers by prefix. */
@@ -40,7 +41,7 @@ export async function saveLearnerState<S extends StateFileHeader>(dir: string, n
     for (const slot of await optimizerState(opt)) list.push({ name: `${prefix}/${slot.name}`, tensor: slot.tensor });
   }
   await saveWeights(dir, `${name}-weights`, list, { algo: name });
-  await writeAtomic(join(dir, `${name}-state.json`), `${JSON.stringify(state, null, 1)}\n`);
+  await writeFileAtomicAsync(join(dir, `${name}-state.json`), `${JSON.stringify(state, null, 1)}\n`);
 }
 
 /**

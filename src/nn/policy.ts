@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Mlp, mlpLayout, resolveMlpSpec, type MlpSpec } from './mlp.js';
-import { loadWeights, saveWeights, takeWeight, writeAtomic } from './weights-io.js';
+import { writeFileAtomicAsync } from '../atomic-file.js';
+import { loadWeights, saveWeights, takeWeight } from './weights-io.js';
 
 /**
  * How the actor's output becomes an action in [−1, 1]:
@@ -72,7 +73,7 @@ export async function writePolicy(
   if (policy.meta !== undefined) descriptor.meta = policy.meta;
   const tensors = mlp.variables.map((tensor, i) => ({ name: mlp.variableNames[i], tensor }));
   await saveWeights(dir, POLICY_WEIGHTS, tensors, { algo });
-  await writeAtomic(join(dir, POLICY_FILE), `${JSON.stringify(descriptor, null, 2)}\n`);
+  await writeFileAtomicAsync(join(dir, POLICY_FILE), `${JSON.stringify(descriptor, null, 2)}\n`);
 }
 
 /** Reads what {@link writePolicy} wrote; errors name the file and the bad field. */

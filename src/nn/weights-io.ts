@@ -8,9 +8,9 @@
  * the previous pair or a manifest-less .bin, never a manifest pointing at half a file.
  */
 import * as tf from '@tensorflow/tfjs';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomicAsync } from '../atomic-file.js';
 
 export const WEIGHTS_FORMAT = 'imitate-weights';
 export const WEIGHTS_VERSION = 1;
@@ -80,8 +80,8 @@ export async function saveWeights(
   const manifest: WeightsManifest = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, byteLength: offset, tensors: entries };
   if (meta !== undefined) manifest.meta = meta;
   await mkdir(dir, { recursive: true });
-  await writeAtomic(join(dir, `${name}.bin`), bytes);
-  await writeAtomic(join(dir, `${name}.json`), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeFileAtomicAsync(join(dir, `${name}.bin`), bytes);
+  await writeFileAtomicAsync(join(dir, `${name}.json`), `${JSON.stringify(manifest, null, 1)}\n`);
 }
 
 /** Reads what {@link saveWeights} wrote, checking the manifest against the binary file. */
@@ -139,18 +139,6 @@ export function assignWeights(loaded: LoadedWeights, targets: readonly { name: s
 /** `{name: prefix/variableName, tensor}` pairs for variables named in parallel (e.g. an Mlp's). */
 export function prefixed(prefix: string, names: readonly string[], variables: readonly tf.Variable[]): { name: string; variable: tf.Variable }[] {
   return variables.map((variable, i) => ({ name: `${prefix}/${names[i]}`, variable }));
-}
-
-/** Writes `data` to `path` through a temporary file in the same directory and a rename. */
-export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
 }
 
 async function readOrExplain(path: string, what: string): Promise<Buffer> {

@@ -3,32 +3,10 @@
  * directory and renamed over the target, so a crash leaves the old file or the new one, never a
  * half-written one; and a small CSV table kept in memory and written whole.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 
-/** A name next to `target` that nothing else uses, for a file or directory being written. */
-export function tempName(target: string, tag = 'tmp'): string {
-  return path.join(path.dirname(target), `${tag}-${path.basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-/** Writes `data` to `file` atomically (temporary file, fsync, rename). */
-export function writeFileAtomic(file: string, data: string): void {
-  const tmp = tempName(file);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+export { tempName, writeFileAtomic } from '../atomic-file.js';
 
 /** JSON with a trailing newline, written atomically. */
 export function writeJsonAtomic(file: string, value: unknown): void {
