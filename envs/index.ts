@@ -16,6 +16,7 @@ export { CartPoleEnv, type CartPoleKwargs } from './cartpole.js';
 export { MountainCarContinuousEnv, type MountainCarContinuousKwargs } from './mountain-car-continuous.js';
 export { MountainCarEnv, type MountainCarKwargs } from './mountain-car.js';
 export { PendulumEnv, type PendulumKwargs, angleNormalize } from './pendulum.js';
+export * from './mujoco/index.js';
 
 const CLASSIC_CONTROL: [id: string, factory: EnvFactory, options: EnvSpecOptions][] = [
   [

@@ -1,6 +1,8 @@
 import t from 'tap';
-import '../envs/index.js';
+import { loadMujoco } from '../envs/index.js';
 import { main } from '../src/cli.js';
+
+await loadMujoco();
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -10,7 +10,9 @@
  * A seed passes when the evaluation at the last step (the mean return of `evalEpisodes`
  * deterministic episodes) is at or above the threshold. The per-seed runs stay in
  * OUT/<algo>-<env>-seed<S>/ (config.json, eval.csv, summary.json) and a JSON summary of the
- * benchmark is written to OUT/<algo>-<env>-<steps>.json.
+ * benchmark is written to OUT/<algo>-<env>-<steps>.json. A seed whose run directory already holds
+ * a finished run of the same length (summary.json) is not trained again, so an interrupted
+ * benchmark can be rerun to finish only what is missing.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,6 +57,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 function runSeed(args: Args, seed: number): Promise<{ seed: number; code: number; seconds: number; dir: string }> {
   const dir = path.join(args.out, `${args.algo}-${args.env}-seed${seed}`);
+  const summaryFile = path.join(dir, 'summary.json');
+  if (existsSync(summaryFile)) {
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { steps: number; wallSeconds: number };
+    if (summary.steps === args.steps) {
+      console.log(`  seed ${seed}: already trained in ${dir}`);
+      return Promise.resolve({ seed, code: 0, seconds: summary.wallSeconds, dir });
+    }
+  }
   const cli = [
     path.join(root, 'bin', 'imitate.js'), 'train', '--algo', args.algo, '--env', args.env, '--steps', String(args.steps),
     '--seed', String(seed), '--out', dir, '--set', `evalEvery=${args.evalEvery}`, ...args.sets.flatMap((s) => ['--set', s]),
