@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { AlgorithmEntry, Batch, Learner, LearnerContext, UpdateMetrics } from '../src/learner.js';
+import { assertBatch, type AlgorithmEntry, type Batch, type Learner, type LearnerContext, type UpdateMetrics } from '../src/learner.js';
 import { Mlp, type MlpSpec } from '../src/nn/mlp.js';
 import { writePolicy } from '../src/nn/policy.js';
 import { polyak } from '../src/nn/polyak.js';
@@ -228,7 +228,7 @@ export class Sac implements Learner {
 
   update(batch: Batch): UpdateMetrics {
     this.assertAlive();
-    this.checkBatch(batch);
+    assertBatch(batch, this.obsDim, this.actDim, 'sac.update');
     const cfg = this.config;
     this.updates += 1;
     const nextSeed = this.updateRng.seed();
@@ -348,24 +348,6 @@ export class Sac implements Learner {
     const out: [string, tf.Optimizer][] = [['actor_optimizer', this.actorOptimizer], ['critic_optimizer', this.criticOptimizer]];
     if (this.alphaOptimizer !== null) out.push(['alpha_optimizer', this.alphaOptimizer]);
     return out;
-  }
-
-  private checkBatch(batch: Batch): void {
-    const n = batch.size;
-    if (batch.obsDim !== this.obsDim || batch.actDim !== this.actDim) {
-      throw new Error(`sac.update: batch has obsDim ${batch.obsDim}, actDim ${batch.actDim}; the learner has ${this.obsDim}, ${this.actDim}`);
-    }
-    const sizes: [string, number, number][] = [
-      ['obs', batch.obs.length, n * this.obsDim],
-      ['actions', batch.actions.length, n * this.actDim],
-      ['nextObs', batch.nextObs.length, n * this.obsDim],
-      ['rewards', batch.rewards.length, n],
-      ['dones', batch.dones.length, n],
-      ['discounts', batch.discounts.length, n],
-    ];
-    for (const [field, got, want] of sizes) {
-      if (got !== want) throw new Error(`sac.update: batch.${field} has ${got} values, expected ${want}`);
-    }
   }
 
   private assertAlive(): void {

@@ -29,7 +29,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { AlgorithmEntry, Batch, Learner, LearnerContext, UpdateMetrics } from '../src/learner.js';
+import { assertBatch, type AlgorithmEntry, type Batch, type Learner, type LearnerContext, type UpdateMetrics } from '../src/learner.js';
 import { Mlp, type MlpSpec } from '../src/nn/mlp.js';
 import { writePolicy } from '../src/nn/policy.js';
 import { polyak } from '../src/nn/polyak.js';
@@ -255,7 +255,7 @@ export class Td3 implements Learner {
 
   update(batch: Batch): UpdateMetrics {
     this.assertAlive();
-    this.checkBatch(batch);
+    assertBatch(batch, this.obsDim, this.actDim, 'td3.update');
     const cfg = this.config;
     this.updates += 1;
     const updateActor = this.updates % cfg.policyDelay === 0;
@@ -421,13 +421,6 @@ export class Td3 implements Learner {
     const abs = tf.abs(tf.sub(q, y));
     const quadratic = tf.minimum(abs, delta);
     return tf.mean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.mul(delta, tf.sub(abs, quadratic)))) as tf.Scalar;
-  }
-
-  private checkBatch(batch: Batch): void {
-    if (batch.obsDim !== this.obsDim || batch.actDim !== this.actDim) {
-      throw new Error(`td3.update: batch has obsDim ${batch.obsDim}, actDim ${batch.actDim}; the learner has ${this.obsDim}, ${this.actDim}`);
-    }
-    if (!(batch.size > 0)) throw new Error(`td3.update: empty batch`);
   }
 
   private assertAlive(): void {

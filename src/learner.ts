@@ -35,6 +35,26 @@ export interface Batch {
   readonly indices: Int32Array;
 }
 
+/** Checks a batch's dims and array lengths against a learner's; the error names `where` and the field. */
+export function assertBatch(batch: Batch, obsDim: number, actDim: number, where: string): void {
+  if (batch.obsDim !== obsDim || batch.actDim !== actDim) {
+    throw new Error(`${where}: batch has obsDim ${batch.obsDim}, actDim ${batch.actDim}; the learner has ${obsDim}, ${actDim}`);
+  }
+  const n = batch.size;
+  if (!(n > 0)) throw new Error(`${where}: empty batch`);
+  const sizes: [string, number, number][] = [
+    ['obs', batch.obs.length, n * obsDim],
+    ['actions', batch.actions.length, n * actDim],
+    ['nextObs', batch.nextObs.length, n * obsDim],
+    ['rewards', batch.rewards.length, n],
+    ['dones', batch.dones.length, n],
+    ['discounts', batch.discounts.length, n],
+  ];
+  for (const [field, got, want] of sizes) {
+    if (got !== want) throw new Error(`${where}: batch.${field} has ${got} values, expected ${want}`);
+  }
+}
+
 /** Scalar training metrics of one update (losses, α, ...), already read from the backend. */
 export type UpdateMetrics = Record<string, number>;
 
