@@ -133,6 +133,9 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
     lastCheckpointStep = p.step;
   };
 
+  // The loop is synchronous between checkpoints; yielding to the event loop now and then lets a
+  // Ctrl-C (the CLI's AbortSignal) and other callbacks in within a fraction of a second.
+  let lastYield = performance.now();
   let obs: Float32Array | null = null;
   let episodeReturn = 0;
   let episodeLength = 0;
@@ -165,6 +168,10 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
     if (p.step % c.logEvery === 0) logRow();
     if (c.evalEvery > 0 && p.step % c.evalEvery === 0) evaluate();
     if (callbacks.onStep?.({ step: p.step, episodes: p.episodes, updates: p.updates, reward, terminated, truncated }) === false) stop ??= 'callback';
+    if (options.signal !== undefined && p.step % 64 === 0 && performance.now() - lastYield > 200) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     if (options.signal?.aborted === true) stop ??= 'signal';
     if (ended && c.checkpointEvery > 0 && p.step >= p.nextCheckpointAt) {
       p.nextCheckpointAt = (Math.floor(p.step / c.checkpointEvery) + 1) * c.checkpointEvery;

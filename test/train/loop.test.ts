@@ -171,6 +171,14 @@ t.test('stopping: stopAtReturn, callbacks and an abort signal', async (t) => {
   const controller = new AbortController();
   r = await train(base({ steps: 1000 }), { ...quiet, dir: path.join(root(t), 'd'), signal: controller.signal, callbacks: { onStep: (s) => void (s.step === 77 && controller.abort()) } });
   t.match(r.summary, { steps: 77, stoppedBy: 'signal' });
+  // An abort from outside the loop (Ctrl-C in the CLI) gets in although the loop only awaits at checkpoints.
+  const outside = new AbortController();
+  const timer = setTimeout(() => outside.abort(), 300);
+  const t0 = performance.now();
+  r = await train(base({ steps: 5_000_000, checkpointEvery: 0, evalEvery: 0, logEvery: 100_000, bufferSize: 1000 }), { ...quiet, dir: path.join(root(t), 'e'), signal: outside.signal });
+  clearTimeout(timer);
+  t.equal(r.summary.stoppedBy, 'signal');
+  t.ok(r.summary.steps < 5_000_000 && performance.now() - t0 < 10_000, `stopped at step ${r.summary.steps} after ${Math.round(performance.now() - t0)} ms`);
   t.ok(existsSync(path.join(r.dir, 'policy', 'env.json')), 'a stopped run still writes its policy and summary');
 });
 
