@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
+import { randomBatch as sharedRandomBatch } from '../helpers/random-batch.js';
 import { hyperparams } from '../../agents/hyperparams.js';
 import { parseSacConfig, Sac, sacEntry, squashedGaussian, type SacConfigInput } from '../../agents/sac.js';
 import { initBackend } from '../../src/backend.js';
@@ -18,19 +19,7 @@ function makeSac(seed: number, config: SacConfigInput = tiny): Sac {
 }
 
 function randomBatch(rng: Rng, size = 32): Batch {
-  const fill = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
-  return {
-    size,
-    obsDim: OBS,
-    actDim: ACT,
-    obs: fill(size * OBS, () => rng.normal()),
-    actions: fill(size * ACT, () => rng.uniform(-1, 1)),
-    rewards: fill(size, () => rng.normal()),
-    nextObs: fill(size * OBS, () => rng.normal()),
-    dones: fill(size, () => (rng.random() < 0.1 ? 1 : 0)),
-    discounts: fill(size, () => 0.99),
-    indices: Int32Array.from({ length: size }, (_, i) => i),
-  };
+  return sharedRandomBatch(rng, { size, obsDim: OBS, actDim: ACT, doneRate: 0.1 });
 }
 
 const weights = (sac: Sac) =>

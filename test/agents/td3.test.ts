@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { randomBatch as sharedRandomBatch } from '../helpers/random-batch.js';
 import { parseTd3Config, Td3, td3Entry, TD3_PAPER_PRESET, type Td3ConfigInput } from '../../agents/td3.js';
 import { initBackend } from '../../src/backend.js';
 import type { Batch } from '../../src/learner.js';
@@ -25,19 +26,7 @@ function makeTd3(config: Td3ConfigInput, seed = 0, obsDim = OBS, actDim = ACT): 
 }
 
 function randomBatch(rng: Rng, size: number, obsDim = OBS, actDim = ACT): Batch {
-  const fill = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
-  return {
-    size,
-    obsDim,
-    actDim,
-    obs: fill(size * obsDim, () => rng.normal()),
-    actions: fill(size * actDim, () => rng.uniform(-1, 1)),
-    rewards: fill(size, () => rng.normal(0, 2)),
-    nextObs: fill(size * obsDim, () => rng.normal()),
-    dones: fill(size, () => (rng.random() < 0.2 ? 1 : 0)),
-    discounts: fill(size, () => 0.99),
-    indices: Int32Array.from({ length: size }, (_, i) => i),
-  };
+  return sharedRandomBatch(rng, { size, obsDim, actDim, rewardStd: 2, doneRate: 0.2 });
 }
 
 const values = (net: Mlp) => net.variables.map((v) => Array.from(v.dataSync()));
