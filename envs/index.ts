@@ -3,7 +3,7 @@
  * reward thresholds, plus everything from the library core: `import { make } from 'imitate/envs'`
  * is enough to run `make('Pendulum-v1')`.
  */
-import { register, registeredEnvs, type EnvSpecOptions, type EnvFactory } from '../src/registry.js';
+import { registerBuiltins, type EnvFactory, type EnvSpecOptions } from '../src/registry.js';
 import { AcrobotEnv } from './acrobot.js';
 import { CartPoleEnv } from './cartpole.js';
 import { MountainCarContinuousEnv } from './mountain-car-continuous.js';
@@ -46,9 +46,4 @@ const CLASSIC_CONTROL: [id: string, factory: EnvFactory, options: EnvSpecOptions
   ],
 ];
 
-// A second copy of this module (e.g. loaded from both src and dist) must not fail on ids the
-// first copy registered; a user's own earlier registration of an id is kept as well.
-const registered = new Set(registeredEnvs().map((s) => s.id));
-for (const [id, factory, options] of CLASSIC_CONTROL) {
-  if (!registered.has(id)) register(id, factory, options);
-}
+registerBuiltins(CLASSIC_CONTROL);

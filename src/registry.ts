@@ -96,6 +96,17 @@ export function register(id: string, factory: EnvFactory, options: EnvSpecOption
   return spec;
 }
 
+/**
+ * Registers a package's built-in envs, skipping ids that are already registered: a second copy of
+ * the registering module (loaded from both src/ and dist/, say) must not fail, and a user's own
+ * earlier registration of an id is kept.
+ */
+export function registerBuiltins(entries: readonly (readonly [id: string, factory: EnvFactory, options: EnvSpecOptions])[]): void {
+  for (const [id, factory, options] of entries) {
+    if (!specs.has(id)) register(id, factory, options);
+  }
+}
+
 /** Removes a registration (mostly for tests). Returns whether it existed. */
 export function unregister(id: string): boolean {
   return specs.delete(id);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { editDistance, make, register, registeredEnvs, spec, unregister } from '../src/registry.js';
+import { editDistance, make, register, registerBuiltins, registeredEnvs, spec, unregister } from '../src/registry.js';
 import { OrderEnforcing } from '../src/wrappers/order-enforcing.js';
 import { TimeLimit } from '../src/wrappers/time-limit.js';
 import { findWrapper } from '../src/wrappers/wrapper.js';
@@ -59,4 +59,14 @@ t.test('register validates its input and refuses silent overrides', async (t) =>
   t.ok(unregister('ns/Walk-v1'));
   register('Broken-v0', () => null as never);
   t.throws(() => make('Broken-v0'), /factory returned null/);
+});
+
+t.test('registerBuiltins skips ids already registered and keeps the earlier registration', async (t) => {
+  registerBuiltins([
+    ['Walk-v0', () => new WalkEnv(), { maxEpisodeSteps: 99 }],
+    ['Builtin-v0', () => new WalkEnv(), { maxEpisodeSteps: 4 }],
+  ]);
+  t.equal(spec('Walk-v0').maxEpisodeSteps, 5, 'the existing Walk-v0 is kept');
+  t.equal(spec('Builtin-v0').maxEpisodeSteps, 4, 'a new id is registered');
+  t.doesNotThrow(() => registerBuiltins([['Builtin-v0', () => new WalkEnv(), {}]]), 'a second call does not fail');
 });

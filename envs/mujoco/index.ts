@@ -3,7 +3,7 @@
  * and reward thresholds. Making one needs the engine: `await loadMujoco()` once, then
  * `make('InvertedPendulum-v5')` as usual.
  */
-import { register, registeredEnvs, type EnvFactory, type EnvSpecOptions } from '../../src/registry.js';
+import { registerBuiltins, type EnvFactory, type EnvSpecOptions } from '../../src/registry.js';
 import { AntEnv } from './ant.js';
 import { HalfCheetahEnv } from './half-cheetah.js';
 import { HopperEnv } from './hopper.js';
@@ -54,8 +54,4 @@ const MUJOCO: [id: string, factory: EnvFactory, options: EnvSpecOptions][] = [
   ],
 ];
 
-// As in envs/index.ts: a second copy of this module must not fail on ids already registered.
-const registered = new Set(registeredEnvs().map((s) => s.id));
-for (const [id, factory, options] of MUJOCO) {
-  if (!registered.has(id)) register(id, factory, options);
-}
+registerBuiltins(MUJOCO);
