@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { assertBatch, type AlgorithmEntry, type Batch, type Learner, type LearnerContext, type UpdateMetrics } from '../src/learner.js';
 import { Mlp, type MlpSpec } from '../src/nn/mlp.js';
-import { writePolicy } from '../src/nn/policy.js';
+import { deterministicAction, writePolicy } from '../src/nn/policy.js';
 import { polyak } from '../src/nn/polyak.js';
 import { prefixed } from '../src/nn/weights-io.js';
 import { createOptimizer } from '../src/optim/registry.js';
@@ -186,17 +186,9 @@ export class Sac implements Learner {
     this.assertAlive();
     if (obs.length !== this.obsDim) throw new Error(`sac.act: observation has ${obs.length} values, expected ${this.obsDim}`);
     const { actDim } = this;
-    if (mode === 'deterministic') {
-      // Same ops as loadPolicy's act, so a saved policy reproduces these actions bit for bit.
-      const t = tf.tidy(() => tf.tanh(tf.slice(this.actor.apply(tf.tensor2d(obs, [1, this.obsDim])), [0, 0], [1, actDim])));
-      const action = Float32Array.from(t.dataSync() as Float32Array);
-      t.dispose();
-      return action;
-    }
-    // One forward pass and one read; the sampling of a single action is cheaper in JavaScript.
-    const out = tf.tidy(() => this.actor.apply(tf.tensor2d(obs, [1, this.obsDim])));
-    const values = out.dataSync();
-    out.dispose();
+    if (mode === 'deterministic') return deterministicAction(this.actor, 'gaussian-tanh', obs);
+    // One forward pass (from the heap on the native path); sampling one action is cheaper in JavaScript.
+    const values = this.actor.forwardOne(obs);
     const { logStdMin, logStdMax } = this.config;
     const action = new Float32Array(actDim);
     const eps = this.nextNoise();

@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { assertBatch, type AlgorithmEntry, type Batch, type Learner, type LearnerContext, type UpdateMetrics } from '../src/learner.js';
 import { Mlp, type MlpSpec } from '../src/nn/mlp.js';
-import { writePolicy } from '../src/nn/policy.js';
+import { deterministicAction, writePolicy } from '../src/nn/policy.js';
 import { polyak } from '../src/nn/polyak.js';
 import { prefixed } from '../src/nn/weights-io.js';
 import { clipByGlobalNorm, createOptimizer } from '../src/optim/registry.js';
@@ -235,9 +235,7 @@ export class Td3 implements Learner {
     if (obs.length !== this.obsDim) throw new Error(`td3.act: observation has ${obs.length} values, expected ${this.obsDim}`);
     const explore = mode === 'explore';
     const net = explore && this.perturbedActor !== null ? this.perturbedActor : this.actor;
-    const t = tf.tidy(() => tf.tanh(net.apply(tf.tensor2d(obs, [1, this.obsDim]))));
-    const action = Float32Array.from(t.dataSync() as Float32Array);
-    t.dispose();
+    const action = deterministicAction(net, 'tanh', obs);
     if (explore && this.actionNoise !== null) {
       const noise = this.actionNoise.sample();
       for (let i = 0; i < action.length; i++) action[i] = Math.min(1, Math.max(-1, action[i] + noise[i]));

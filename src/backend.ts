@@ -6,8 +6,12 @@
  * `@tensorflow/tfjs-node` (when installed), `@tensorflow/tfjs-backend-wasm` (the default: it
  * installs from the npm registry alone and runs with SIMD), `cpu` (pure JavaScript, last
  * resort). The native packages download libtensorflow at install time, so they are optional.
+ * On wasm, matmuls go to the optional native BLAS addon when it was built (src/native-blas.ts;
+ * `IMITATE_NATIVE_BLAS=0` turns it off).
  */
 import * as tf from '@tensorflow/tfjs';
+import { enableNativeBlas, type NativeBlasInfo } from './native-blas.js';
+import { installWasmKernels } from './wasm-kernels.js';
 
 /** The backends `imitate` knows, by the name `IMITATE_BACKEND` accepts. */
 export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -26,6 +30,8 @@ export interface BackendInfo {
   simd?: boolean;
   /** wasm only: threads used by XNNPACK (1 in Node, see spec/tfjs-backends.md). */
   threads?: number;
+  /** wasm only: whether matmuls go to the native BLAS addon (src/native-blas.ts), and why. */
+  nativeBlas?: NativeBlasInfo;
   /** Backends tried before this one, with why each was skipped. */
   skipped: { choice: BackendChoice; why: string }[];
 }
@@ -114,6 +120,8 @@ async function describe(choice: BackendChoice, reason: string, skipped: BackendI
     info.versions['tfjs-backend-wasm'] = wasm.version_wasm;
     info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     info.threads = wasm.getThreadsCount();
+    installWasmKernels();
+    info.nativeBlas = enableNativeBlas();
   }
   if (choice === 'node' || choice === 'node-gpu') {
     const mod = (await import(PACKAGES[choice])) as { version?: Record<string, string> };

@@ -12,5 +12,9 @@ export async function infoCommand(opts: { json?: boolean }, out: (line: string) 
   for (const s of info.skipped) line('skipped', `${s.choice}: ${s.why}`);
   if (info.simd !== undefined) line('simd', info.simd ? 'yes' : 'no');
   if (info.threads !== undefined) line('threads', String(info.threads));
+  if (info.nativeBlas !== undefined) {
+    const nb = info.nativeBlas;
+    line('native blas', nb.active ? `active (${nb.library}, ${nb.threads} thread${nb.threads === 1 ? '' : 's'}; ${nb.path})` : `off (${nb.reason})`);
+  }
   for (const [k, v] of Object.entries(info.versions)) line(k, v);
 }

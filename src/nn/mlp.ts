@@ -4,6 +4,7 @@
  * use the transpose-free gradient of {@link dense}.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeForward } from '../native-blas.js';
 import type { Rng } from '../rng.js';
 import { dense } from './dense.js';
 import { initWeights, zeros } from './init.js';
@@ -163,14 +164,41 @@ export class Mlp {
       const normBase = 2 * layers;
       let h = x;
       for (let i = 0; i < layers; i++) {
+        const hidden = i + 1 < layers;
+        // ReLU right after the product fuses into the dense kernel on the native path.
+        if (hidden && spec.activation === 'relu' && !spec.layerNorm) {
+          h = dense(h, this.variables[2 * i], this.variables[2 * i + 1], true);
+          continue;
+        }
         h = dense(h, this.variables[2 * i], this.variables[2 * i + 1]);
-        if (i + 1 < layers) {
+        if (hidden) {
           if (spec.layerNorm) h = layerNorm(h, this.variables[normBase + 2 * i], this.variables[normBase + 2 * i + 1]);
           h = activate(h, spec.activation);
         }
       }
       return h;
     });
+  }
+
+  /**
+   * The output for one input vector, as a plain array: the acting path. On the native BLAS path
+   * it runs straight from the weights in the wasm heap (no tensor, no kernel, no sync); elsewhere
+   * it is {@link apply} plus one read. The two agree to float32 rounding, not bit for bit (the
+   * summation order differs), so everything that must reproduce an action calls this same method.
+   */
+  forwardOne(input: Float32Array): Float32Array {
+    this.assertAlive();
+    const spec = this.resolved;
+    if (input.length !== spec.inputDim) throw new Error(`${this.name}: input must have ${spec.inputDim} values, got ${input.length}`);
+    if (!spec.layerNorm && spec.activation === 'relu') {
+      const layers = 2 * (spec.hidden.length + 1);
+      const out = nativeForward(this.variables.slice(0, layers), true, input);
+      if (out !== null) return out;
+    }
+    const t = tf.tidy(() => this.apply(tf.tensor2d(input, [1, spec.inputDim])));
+    const values = Float32Array.from(t.dataSync() as Float32Array);
+    t.dispose();
+    return values;
   }
 
   /** A new network with the same spec and a copy of the current values (new variables). */

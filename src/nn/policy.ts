@@ -53,6 +53,19 @@ export function headActDim(head: PolicyHead, outputDim: number): number {
   return head === 'gaussian-tanh' ? outputDim / 2 : outputDim;
 }
 
+/**
+ * The deterministic action of an actor network for one observation: tanh of the output (of its
+ * first half for 'gaussian-tanh'). The learners' act() and a loaded policy share this function,
+ * so a saved policy reproduces the learner's deterministic actions bit for bit.
+ */
+export function deterministicAction(mlp: Mlp, head: PolicyHead, obs: Float32Array): Float32Array {
+  const out = mlp.forwardOne(obs);
+  const actDim = headActDim(head, out.length);
+  const action = new Float32Array(actDim);
+  for (let i = 0; i < actDim; i++) action[i] = Math.tanh(out[i]);
+  return action;
+}
+
 /** Writes dir/policy.json and the actor's weights. */
 export async function writePolicy(
   dir: string,
@@ -119,13 +132,7 @@ export async function loadPolicy(dir: string): Promise<Policy> {
     meta: d.meta ?? {},
     act(obs: Float32Array): Float32Array {
       if (obs.length !== obsDim) throw new Error(`policy.act: observation has ${obs.length} values, expected ${obsDim}`);
-      const action = tf.tidy(() => {
-        const out = mlp.apply(tf.tensor2d(obs, [1, obsDim]));
-        return tf.tanh(head === 'gaussian-tanh' ? tf.slice(out, [0, 0], [1, actDim]) : out);
-      });
-      const values = action.dataSync() as Float32Array;
-      action.dispose();
-      return Float32Array.from(values);
+      return deterministicAction(mlp, head, obs);
     },
     dispose(): void {
       mlp.dispose();

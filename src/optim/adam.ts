@@ -10,6 +10,7 @@
  *   p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_KERNEL, nativeBlasActive } from '../native-blas.js';
 
 export interface AdamOptions {
   lr: number;
@@ -64,6 +65,8 @@ export class Adam extends tf.Optimizer {
     this.step += 1;
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;
+    const fused = nativeBlasActive();
+    const fusedArgs = [beta1, 1 - beta1, beta2, 1 - beta2, lr / correction1, 1 / Math.sqrt(correction2), epsilon];
     tf.tidy(() => {
       const b1 = tf.scalar(beta1);
       const c1 = tf.scalar(1 - beta1);
@@ -83,6 +86,14 @@ export class Adam extends tf.Optimizer {
           throw new Error(`adam: state slot ${i} has shape [${slot.m.shape}] but variable '${name}' has shape [${variable.shape}] (variables passed in another order than when the state was made?)`);
         }
         if (gradient == null) return;
+        if (fused) {
+          // The native path: one fused kernel, bit-identical to the ops below (src/native-blas.ts).
+          const [p, m, v] = tf.engine().runKernel(ADAM_KERNEL, { p: variable, g: gradient, m: slot.m, v: slot.v }, { h: fusedArgs }) as tf.Tensor[];
+          slot.m.assign(m);
+          slot.v.assign(v);
+          variable.assign(p);
+          return;
+        }
         const m = tf.add(tf.mul(b1, slot.m), tf.mul(c1, gradient));
         const v = tf.add(tf.mul(b2, slot.v), tf.mul(c2, tf.square(gradient)));
         slot.m.assign(m);

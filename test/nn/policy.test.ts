@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { initBackend } from '../../src/backend.js';
 import { Mlp } from '../../src/nn/mlp.js';
-import { loadPolicy, writePolicy } from '../../src/nn/policy.js';
+import { deterministicAction, loadPolicy, writePolicy } from '../../src/nn/policy.js';
 import { Rng } from '../../src/rng.js';
 
 await initBackend();
@@ -15,7 +15,8 @@ t.test('gaussian-tanh (SAC) round trip: act = tanh(μ)', async (t) => {
   const dir = t.testdir();
   const actor = new Mlp({ inputDim: 4, hidden: [16, 16], outputDim: 6, activation: 'relu', layerNorm: true }, new Rng(1), 'actor');
   await writePolicy(dir, { algo: 'sac', mlp: actor, head: 'gaussian-tanh', meta: { env: 'X-v0' } });
-  const want = tf.tidy(() => tf.tanh(tf.slice(actor.apply(tf.tensor2d(obs, [1, 4])), [0, 0], [1, 3]))).dataSync();
+  // tanh is applied in JavaScript (policy.ts deterministicAction), on the network's first half.
+  const want = Float32Array.from(tf.tidy(() => tf.slice(actor.apply(tf.tensor2d(obs, [1, 4])), [0, 0], [1, 3])).dataSync(), Math.tanh);
   const before = tf.memory().numTensors;
   const policy = await loadPolicy(dir);
   t.match(policy, { algo: 'sac', obsDim: 4, actDim: 3, head: 'gaussian-tanh', meta: { env: 'X-v0' } });
@@ -34,7 +35,7 @@ t.test('tanh (TD3) round trip', async (t) => {
   const dir = t.testdir();
   const actor = new Mlp({ inputDim: 4, hidden: [8], outputDim: 2, activation: 'tanh' }, new Rng(2), 'actor');
   await writePolicy(dir, { algo: 'td3', mlp: actor, head: 'tanh' });
-  const want = tf.tidy(() => tf.tanh(actor.apply(tf.tensor2d(obs, [1, 4])))).dataSync();
+  const want = Float32Array.from(tf.tidy(() => actor.apply(tf.tensor2d(obs, [1, 4]))).dataSync(), Math.tanh);
   const policy = await loadPolicy(dir);
   t.equal(policy.actDim, 2);
   t.same(policy.act(obs), want);
@@ -59,5 +60,19 @@ t.test('bad policy files are named', async (t) => {
   await t.rejects(loadPolicy(dir), /actor\.json: tensor 'dense0\/kernel' has shape \[4,8\], expected \[4,9\]/);
   await writeFile(file, JSON.stringify({ ...good, mlp: { ...good.mlp, activation: 'gelu' } }));
   await t.rejects(loadPolicy(dir), /field 'mlp': MlpSpec.activation must be/);
+  actor.dispose();
+});
+
+t.test('a ReLU actor (the native acting path where the addon is active) acts as the saved policy, bit for bit', async (t) => {
+  const dir = t.testdir();
+  const actor = new Mlp({ inputDim: 4, hidden: [64, 64], outputDim: 6, activation: 'relu' }, new Rng(3), 'actor');
+  await writePolicy(dir, { algo: 'sac', mlp: actor, head: 'gaussian-tanh' });
+  const policy = await loadPolicy(dir);
+  const fromLearner = deterministicAction(actor, 'gaussian-tanh', obs);
+  t.same(policy.act(obs), fromLearner);
+  // And both agree with the batched tf path to float32 rounding.
+  const batched = tf.tidy(() => tf.slice(actor.apply(tf.tensor2d(obs, [1, 4])), [0, 0], [1, 3])).dataSync();
+  for (let i = 0; i < 3; i++) t.ok(Math.abs(fromLearner[i] - Math.tanh(batched[i])) < 1e-6, `action ${i}: ${fromLearner[i]} vs ${Math.tanh(batched[i])}`);
+  policy.dispose();
   actor.dispose();
 });

@@ -1,0 +1,315 @@
+/*
+ * imitate_blas: single-precision matrix products from a CBLAS (OpenBLAS on Linux, Accelerate on
+ * macOS) for the tfjs wasm backend. The wasm backend keeps every tensor in its WebAssembly heap,
+ * one ArrayBuffer, so the kernel passes that buffer and byte offsets and we multiply in place:
+ * nothing is copied in or out.
+ *
+ * The CBLAS prototype is declared here rather than taken from <cblas.h>: distributions install
+ * that header under different paths (and Accelerate under another name), while the symbol and its
+ * enum values are fixed by the CBLAS standard.
+ */
+#include <node_api.h>
+#include <stdbool.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+extern void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
+                        const float *x, int incx, float beta, float *y, int incy);
+extern void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha,
+                        const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                        int ldc);
+#ifdef IMITATE_OPENBLAS
+extern void openblas_set_num_threads(int n);
+extern int openblas_get_num_threads(void);
+#endif
+
+static napi_value fail(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+/*
+ * sgemm(heap, aOffset, bOffset, cOffset, batch, m, n, k, strideA, strideB, transA, transB)
+ * For each i < batch: C_i (m×n) = op(A_i)·op(B_i), row-major, A_i starting strideA floats after
+ * A_{i-1} (0 repeats one matrix over the batch), likewise B; C is contiguous. Offsets are bytes
+ * into `heap`. The caller checks shapes; bounds are checked here so a bad call cannot scribble
+ * outside the heap.
+ */
+static napi_value sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) {
+    return fail(env, "imitate_blas.sgemm: expected 12 arguments");
+  }
+  void *heap = NULL;
+  size_t heap_bytes = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
+    return fail(env, "imitate_blas.sgemm: the heap must be an ArrayBuffer");
+  }
+  int64_t v[9];
+  for (int i = 0; i < 9; i++) {
+    if (napi_get_value_int64(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0) {
+      return fail(env, "imitate_blas.sgemm: offsets, sizes and strides must be non-negative numbers");
+    }
+  }
+  bool trans_a = false, trans_b = false;
+  if (napi_get_value_bool(env, argv[10], &trans_a) != napi_ok ||
+      napi_get_value_bool(env, argv[11], &trans_b) != napi_ok) {
+    return fail(env, "imitate_blas.sgemm: transpose flags must be booleans");
+  }
+  const int64_t a_off = v[0], b_off = v[1], c_off = v[2], batch = v[3], m = v[4], n = v[5],
+                k = v[6], stride_a = v[7], stride_b = v[8];
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) return fail(env, "imitate_blas.sgemm: dimension too large");
+  if ((a_off | b_off | c_off) & 3) return fail(env, "imitate_blas.sgemm: offsets must be float-aligned");
+  const int64_t last = batch > 0 ? batch - 1 : 0;
+  const int64_t a_end = a_off + 4 * (last * stride_a + m * k);
+  const int64_t b_end = b_off + 4 * (last * stride_b + k * n);
+  const int64_t c_end = c_off + 4 * (batch * m * n);
+  if (a_end > (int64_t)heap_bytes || b_end > (int64_t)heap_bytes || c_end > (int64_t)heap_bytes) {
+    return fail(env, "imitate_blas.sgemm: operand outside the heap");
+  }
+  const float *a = (const float *)((uint8_t *)heap + a_off);
+  const float *b = (const float *)((uint8_t *)heap + b_off);
+  float *c = (float *)((uint8_t *)heap + c_off);
+  /* Row-major leading dimensions are the stored row lengths: op(A) is m×k, stored k wide
+     unless transposed (then m wide); op(B) is k×n, stored n wide unless transposed (k wide). */
+  const int lda = trans_a ? (int)m : (int)k;
+  const int ldb = trans_b ? (int)k : (int)n;
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, (int)m, (int)n,
+                (int)k, 1.0f, a + i * stride_a, lda, b + i * stride_b, ldb, 0.0f, c + i * m * n,
+                (int)n);
+  }
+  return NULL;
+}
+
+/*
+ * dense(heap, xOffset, wOffset, bOffset, outOffset, n, k, m, relu)
+ * out (n×m) = x (n×k)·W (k×m), then + b (m) per row, then max(·, 0) when relu: the product first
+ * and the bias after it, exactly as the separate matmul, add and relu kernels round.
+ */
+static napi_value dense(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 9) {
+    return fail(env, "imitate_blas.dense: expected 9 arguments");
+  }
+  void *heap = NULL;
+  size_t heap_bytes = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
+    return fail(env, "imitate_blas.dense: the heap must be an ArrayBuffer");
+  }
+  int64_t v[7];
+  for (int i = 0; i < 7; i++) {
+    if (napi_get_value_int64(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0) {
+      return fail(env, "imitate_blas.dense: offsets and sizes must be non-negative numbers");
+    }
+  }
+  bool relu = false;
+  if (napi_get_value_bool(env, argv[8], &relu) != napi_ok) return fail(env, "imitate_blas.dense: relu must be a boolean");
+  const int64_t n = v[4], k = v[5], m = v[6];
+  if (n > INT32_MAX || k > INT32_MAX || m > INT32_MAX) return fail(env, "imitate_blas.dense: dimension too large");
+  const int64_t ends[4] = {v[0] + 4 * n * k, v[1] + 4 * k * m, v[2] + 4 * m, v[3] + 4 * n * m};
+  for (int i = 0; i < 4; i++) {
+    if ((v[i] & 3) || ends[i] > (int64_t)heap_bytes) return fail(env, "imitate_blas.dense: operand outside the heap");
+  }
+  uint8_t *base = (uint8_t *)heap;
+  const float *x = (const float *)(base + v[0]), *w = (const float *)(base + v[1]), *b = (const float *)(base + v[2]);
+  float *out = (float *)(base + v[3]);
+  cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, (int)n, (int)m, (int)k, 1.0f, x, (int)k, w, (int)m, 0.0f, out, (int)m);
+  for (int64_t r = 0; r < n; r++) {
+    float *row = out + r * m;
+    if (relu) {
+      for (int64_t c = 0; c < m; c++) {
+        const float z = row[c] + b[c];
+        row[c] = z > 0.0f ? z : 0.0f;
+      }
+    } else {
+      for (int64_t c = 0; c < m; c++) row[c] = row[c] + b[c];
+    }
+  }
+  return NULL;
+}
+
+/*
+ * forward(heap, offsets, dims, relu, input, output)
+ * One input vector through an MLP whose weights live in the heap: offsets (Float64Array) holds
+ * W_0, b_0, W_1, b_1, ... byte offsets; dims (Int32Array) the widths d_0..d_L, W_l being
+ * d_l×d_{l+1} row-major; ReLU after every layer but the last when relu is true. input (d_0) and
+ * output (d_L) are Float32Arrays. For acting: no tensor, no kernel, no read-back.
+ */
+static napi_value forward(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) {
+    return fail(env, "imitate_blas.forward: expected 6 arguments");
+  }
+  void *heap = NULL;
+  size_t heap_bytes = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
+    return fail(env, "imitate_blas.forward: the heap must be an ArrayBuffer");
+  }
+  napi_typedarray_type types[4];
+  size_t lengths[4];
+  void *data[4];
+  const napi_typedarray_type want[4] = {napi_float64_array, napi_int32_array, napi_float32_array, napi_float32_array};
+  const int arg_of[4] = {1, 2, 4, 5};
+  for (int i = 0; i < 4; i++) {
+    if (napi_get_typedarray_info(env, argv[arg_of[i]], &types[i], &lengths[i], &data[i], NULL, NULL) != napi_ok || types[i] != want[i]) {
+      return fail(env, "imitate_blas.forward: offsets must be a Float64Array, dims an Int32Array, input and output Float32Arrays");
+    }
+  }
+  bool relu = false;
+  if (napi_get_value_bool(env, argv[3], &relu) != napi_ok) return fail(env, "imitate_blas.forward: relu must be a boolean");
+  const double *offsets = (const double *)data[0];
+  const int32_t *dims = (const int32_t *)data[1];
+  const size_t layers = lengths[1] - 1;
+  if (lengths[1] < 2 || lengths[0] != 2 * layers || lengths[2] != (size_t)dims[0] || lengths[3] != (size_t)dims[layers]) {
+    return fail(env, "imitate_blas.forward: offsets, dims, input and output do not agree");
+  }
+  int32_t widest = 0;
+  for (size_t l = 0; l <= layers; l++) {
+    if (dims[l] <= 0) return fail(env, "imitate_blas.forward: widths must be positive");
+    if (dims[l] > widest) widest = dims[l];
+  }
+  for (size_t l = 0; l < layers; l++) {
+    const double w_end = offsets[2 * l] + 4.0 * dims[l] * dims[l + 1], b_end = offsets[2 * l + 1] + 4.0 * dims[l + 1];
+    if (offsets[2 * l] < 0 || offsets[2 * l + 1] < 0 || w_end > (double)heap_bytes || b_end > (double)heap_bytes) {
+      return fail(env, "imitate_blas.forward: weights outside the heap");
+    }
+  }
+  float *buffers = (float *)malloc(sizeof(float) * 2 * (size_t)widest);
+  if (buffers == NULL) return fail(env, "imitate_blas.forward: out of memory");
+  const float *x = (const float *)data[2];
+  float *ping = buffers, *pong = buffers + widest;
+  uint8_t *base = (uint8_t *)heap;
+  for (size_t l = 0; l < layers; l++) {
+    const int in = dims[l], out = dims[l + 1];
+    const float *w = (const float *)(base + (int64_t)offsets[2 * l]);
+    const float *b = (const float *)(base + (int64_t)offsets[2 * l + 1]);
+    float *y = l + 1 == layers ? (float *)data[3] : ping;
+    /* y = Wᵀx with W stored in×out row-major. */
+    cblas_sgemv(ROW_MAJOR, TRANS, in, out, 1.0f, w, out, x, 1, 0.0f, y, 1);
+    const bool act = relu && l + 1 < layers;
+    for (int j = 0; j < out; j++) {
+      const float z = y[j] + b[j];
+      y[j] = act ? (z > 0.0f ? z : 0.0f) : z;
+    }
+    x = y;
+    float *t = ping;
+    ping = pong;
+    pong = t;
+  }
+  free(buffers);
+  return NULL;
+}
+
+/*
+ * adam(heap, pOffset, gOffset, mOffset, vOffset, pOut, mOut, vOut, n,
+ *      beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtCorrection2, epsilon)
+ * One Adam step over n floats, written to fresh outputs (inputs are never modified). The float32
+ * operations are exactly src/optim/adam.ts's tf ops, in the same order (the build disables FMA
+ * contraction), so the result is bit-identical to the tf-op path:
+ *   m' = b1·m + c1·g;  v' = b2·v + c2·g²;  p' = p − s·(m' / (√v'·r + ε)).
+ */
+static napi_value adam(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 16) {
+    return fail(env, "imitate_blas.adam: expected 16 arguments");
+  }
+  void *heap = NULL;
+  size_t heap_bytes = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
+    return fail(env, "imitate_blas.adam: the heap must be an ArrayBuffer");
+  }
+  int64_t off[8];
+  for (int i = 0; i < 8; i++) {
+    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok || off[i] < 0) {
+      return fail(env, "imitate_blas.adam: offsets and size must be non-negative numbers");
+    }
+  }
+  const int64_t n = off[7];
+  for (int i = 0; i < 7; i++) {
+    if ((off[i] & 3) || off[i] + 4 * n > (int64_t)heap_bytes) return fail(env, "imitate_blas.adam: operand outside the heap");
+  }
+  double h[7];
+  for (int i = 0; i < 7; i++) {
+    if (napi_get_value_double(env, argv[i + 9], &h[i]) != napi_ok) return fail(env, "imitate_blas.adam: hyperparameters must be numbers");
+  }
+  uint8_t *base = (uint8_t *)heap;
+  const float *p = (const float *)(base + off[0]), *g = (const float *)(base + off[1]);
+  const float *m = (const float *)(base + off[2]), *v = (const float *)(base + off[3]);
+  float *p_out = (float *)(base + off[4]), *m_out = (float *)(base + off[5]), *v_out = (float *)(base + off[6]);
+  const float b1 = (float)h[0], c1 = (float)h[1], b2 = (float)h[2], c2 = (float)h[3];
+  const float step = (float)h[4], r = (float)h[5], eps = (float)h[6];
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + c1 * gi;
+    const float vi = b2 * v[i] + c2 * (gi * gi);
+    const float denom = sqrtf(vi) * r + eps;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = p[i] - step * (mi / denom);
+  }
+  return NULL;
+}
+
+/* setThreads(n): BLAS threads (OpenBLAS only; elsewhere a no-op). Returns the count in use. */
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t threads = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_value_int32(env, argv[0], &threads) != napi_ok || threads < 1) {
+    return fail(env, "imitate_blas.setThreads: expected a positive integer");
+  }
+  int in_use = 1;
+#ifdef IMITATE_OPENBLAS
+  openblas_set_num_threads(threads);
+  in_use = openblas_get_num_threads();
+#endif
+  napi_value out;
+  napi_create_int32(env, in_use, &out);
+  return out;
+}
+
+/* threads(): BLAS threads in use (1 where the library does not say). */
+static napi_value get_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  int in_use = 1;
+#ifdef IMITATE_OPENBLAS
+  in_use = openblas_get_num_threads();
+#endif
+  napi_value out;
+  napi_create_int32(env, in_use, &out);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const char *library =
+#ifdef IMITATE_OPENBLAS
+      "openblas";
+#elif defined(__APPLE__)
+      "accelerate";
+#else
+      "cblas";
+#endif
+  napi_value lib;
+  napi_create_string_utf8(env, library, NAPI_AUTO_LENGTH, &lib);
+  napi_property_descriptor props[] = {
+      {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
+      {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"library", NULL, NULL, NULL, NULL, lib, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
