@@ -206,53 +206,109 @@ static napi_value forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads a Float64Array argument; NULL (with a JS error thrown) when it is not one. */
+static const double *float64_array(napi_env env, napi_value value, size_t *length, const char *what) {
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, NULL, NULL) != napi_ok || type != napi_float64_array) {
+    napi_throw_type_error(env, NULL, what);
+    return NULL;
+  }
+  return (const double *)data;
+}
+
+/* Checks that each offset in offsets[0..count) starts a float-aligned run of sizes[i / per] floats inside the heap. */
+static bool in_heap(const double *offsets, size_t count, size_t per, const double *sizes, size_t heap_bytes) {
+  for (size_t i = 0; i < count; i++) {
+    const double off = offsets[i], n = sizes[i / per];
+    if (off < 0 || n < 0 || ((int64_t)off & 3) || off + 4.0 * n > (double)heap_bytes) return false;
+  }
+  return true;
+}
+
 /*
- * adam(heap, pOffset, gOffset, mOffset, vOffset, pOut, mOut, vOut, n,
- *      beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtCorrection2, epsilon)
- * One Adam step over n floats, written to fresh outputs (inputs are never modified). The float32
- * operations are exactly src/optim/adam.ts's tf ops, in the same order (the build disables FMA
- * contraction), so the result is bit-identical to the tf-op path:
+ * adam(heap, offsets, sizes, hyper)
+ * One Adam step for every variable i: offsets holds 7 byte offsets per variable (p, g, m, v, and
+ * the fresh outputs p', m', v'), sizes the element counts, hyper [β1, 1−β1, β2, 1−β2, step size,
+ * 1/√(1−β2^t), ε]. Inputs are never modified. The float32 operations are src/optim/adam.ts's tf
+ * ops in the same order (the build disables FMA contraction), so the result is bit-identical:
  *   m' = b1·m + c1·g;  v' = b2·v + c2·g²;  p' = p − s·(m' / (√v'·r + ε)).
  */
 static napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 16) {
-    return fail(env, "imitate_blas.adam: expected 16 arguments");
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
+    return fail(env, "imitate_blas.adam: expected 4 arguments");
   }
   void *heap = NULL;
-  size_t heap_bytes = 0;
+  size_t heap_bytes = 0, n_off = 0, n_sizes = 0, n_hyper = 0;
   if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
     return fail(env, "imitate_blas.adam: the heap must be an ArrayBuffer");
   }
-  int64_t off[8];
-  for (int i = 0; i < 8; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok || off[i] < 0) {
-      return fail(env, "imitate_blas.adam: offsets and size must be non-negative numbers");
-    }
-  }
-  const int64_t n = off[7];
-  for (int i = 0; i < 7; i++) {
-    if ((off[i] & 3) || off[i] + 4 * n > (int64_t)heap_bytes) return fail(env, "imitate_blas.adam: operand outside the heap");
-  }
-  double h[7];
-  for (int i = 0; i < 7; i++) {
-    if (napi_get_value_double(env, argv[i + 9], &h[i]) != napi_ok) return fail(env, "imitate_blas.adam: hyperparameters must be numbers");
-  }
-  uint8_t *base = (uint8_t *)heap;
-  const float *p = (const float *)(base + off[0]), *g = (const float *)(base + off[1]);
-  const float *m = (const float *)(base + off[2]), *v = (const float *)(base + off[3]);
-  float *p_out = (float *)(base + off[4]), *m_out = (float *)(base + off[5]), *v_out = (float *)(base + off[6]);
+  const double *offsets = float64_array(env, argv[1], &n_off, "imitate_blas.adam: offsets must be a Float64Array");
+  if (offsets == NULL) return NULL;
+  const double *sizes = float64_array(env, argv[2], &n_sizes, "imitate_blas.adam: sizes must be a Float64Array");
+  if (sizes == NULL) return NULL;
+  const double *h = float64_array(env, argv[3], &n_hyper, "imitate_blas.adam: hyper must be a Float64Array");
+  if (h == NULL) return NULL;
+  if (n_off != 7 * n_sizes || n_hyper != 7) return fail(env, "imitate_blas.adam: 7 offsets per variable and 7 hyperparameters expected");
+  if (!in_heap(offsets, n_off, 7, sizes, heap_bytes)) return fail(env, "imitate_blas.adam: operand outside the heap");
   const float b1 = (float)h[0], c1 = (float)h[1], b2 = (float)h[2], c2 = (float)h[3];
   const float step = (float)h[4], r = (float)h[5], eps = (float)h[6];
-  for (int64_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = b1 * m[i] + c1 * gi;
-    const float vi = b2 * v[i] + c2 * (gi * gi);
-    const float denom = sqrtf(vi) * r + eps;
-    m_out[i] = mi;
-    v_out[i] = vi;
-    p_out[i] = p[i] - step * (mi / denom);
+  uint8_t *base = (uint8_t *)heap;
+  for (size_t k = 0; k < n_sizes; k++) {
+    const double *o = offsets + 7 * k;
+    const float *p = (const float *)(base + (int64_t)o[0]), *g = (const float *)(base + (int64_t)o[1]);
+    const float *m = (const float *)(base + (int64_t)o[2]), *v = (const float *)(base + (int64_t)o[3]);
+    float *p_out = (float *)(base + (int64_t)o[4]), *m_out = (float *)(base + (int64_t)o[5]), *v_out = (float *)(base + (int64_t)o[6]);
+    const int64_t n = (int64_t)sizes[k];
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float mi = b1 * m[i] + c1 * gi;
+      const float vi = b2 * v[i] + c2 * (gi * gi);
+      const float denom = sqrtf(vi) * r + eps;
+      m_out[i] = mi;
+      v_out[i] = vi;
+      p_out[i] = p[i] - step * (mi / denom);
+    }
+  }
+  return NULL;
+}
+
+/*
+ * polyak(heap, offsets, sizes, keep, mix)
+ * out_i = keep·target_i + mix·source_i for every pair i; offsets holds 3 byte offsets per pair
+ * (target, source, fresh output). Same float32 operations as src/nn/polyak.ts's tf ops.
+ */
+static napi_value polyak(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) {
+    return fail(env, "imitate_blas.polyak: expected 5 arguments");
+  }
+  void *heap = NULL;
+  size_t heap_bytes = 0, n_off = 0, n_sizes = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
+    return fail(env, "imitate_blas.polyak: the heap must be an ArrayBuffer");
+  }
+  const double *offsets = float64_array(env, argv[1], &n_off, "imitate_blas.polyak: offsets must be a Float64Array");
+  if (offsets == NULL) return NULL;
+  const double *sizes = float64_array(env, argv[2], &n_sizes, "imitate_blas.polyak: sizes must be a Float64Array");
+  if (sizes == NULL) return NULL;
+  double keep_d = 0, mix_d = 0;
+  if (napi_get_value_double(env, argv[3], &keep_d) != napi_ok || napi_get_value_double(env, argv[4], &mix_d) != napi_ok) {
+    return fail(env, "imitate_blas.polyak: keep and mix must be numbers");
+  }
+  if (n_off != 3 * n_sizes) return fail(env, "imitate_blas.polyak: 3 offsets per pair expected");
+  if (!in_heap(offsets, n_off, 3, sizes, heap_bytes)) return fail(env, "imitate_blas.polyak: operand outside the heap");
+  const float keep = (float)keep_d, mix = (float)mix_d;
+  uint8_t *base = (uint8_t *)heap;
+  for (size_t k = 0; k < n_sizes; k++) {
+    const double *o = offsets + 3 * k;
+    const float *t = (const float *)(base + (int64_t)o[0]), *s = (const float *)(base + (int64_t)o[1]);
+    float *out = (float *)(base + (int64_t)o[2]);
+    const int64_t n = (int64_t)sizes[k];
+    for (int64_t i = 0; i < n; i++) out[i] = keep * t[i] + mix * s[i];
   }
   return NULL;
 }
@@ -302,6 +358,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"polyak", NULL, polyak, NULL, NULL, NULL, napi_default, NULL},
       {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
       {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},

@@ -18,8 +18,10 @@ import * as tf from '@tensorflow/tfjs';
 export interface BlasAddon {
   /** C_i = op(A_i)·op(B_i) for i < batch, offsets in bytes into `heap`, strides in floats. */
   sgemm(heap: ArrayBuffer, aOffset: number, bOffset: number, cOffset: number, batch: number, m: number, n: number, k: number, strideA: number, strideB: number, transA: boolean, transB: boolean): void;
-  /** One Adam step over n floats into fresh outputs (see native/imitate_blas.c). */
-  adam(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, stepSize: number, invSqrtCorrection2: number, epsilon: number): void;
+  /** One Adam step for several variables into fresh outputs: 7 offsets per variable (see native/imitate_blas.c). */
+  adam(heap: ArrayBuffer, offsets: Float64Array, sizes: Float64Array, hyper: Float64Array): void;
+  /** out = keep·target + mix·source for several pairs: 3 offsets per pair. */
+  polyak(heap: ArrayBuffer, offsets: Float64Array, sizes: Float64Array, keep: number, mix: number): void;
   /** out = act(x·W + b) for x [n,k], W [k,m], b [m]; act is relu or the identity. */
   dense(heap: ArrayBuffer, x: number, w: number, b: number, out: number, n: number, k: number, m: number, relu: boolean): void;
   /** One input vector through an MLP whose weights live in the heap (see native/imitate_blas.c). */
@@ -155,7 +157,10 @@ function installKernel(blas: BlasAddon): void {
     tf.registerKernel({ kernelName: DENSE_KERNEL, backendName: 'wasm', kernelFunc: (args) => denseKernel(blas, args as unknown as DenseKernelArgs) });
   }
   if (tf.getKernel(ADAM_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: (args) => adamKernel(blas, args as unknown as AdamKernelArgs) });
+    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: (args) => adamKernel(blas, args as unknown as MultiKernelArgs) });
+  }
+  if (tf.getKernel(POLYAK_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: POLYAK_KERNEL, backendName: 'wasm', kernelFunc: (args) => polyakKernel(blas, args as unknown as MultiKernelArgs) });
   }
 }
 
@@ -187,28 +192,59 @@ function denseKernel(blas: BlasAddon, { inputs, backend, attrs }: DenseKernelArg
 }
 
 /**
- * Name of the fused Adam step on the native path: inputs p, g, m, v; attr `h` = [β1, 1−β1, β2,
- * 1−β2, step size, 1/√(1−β2^t), ε]; outputs p', m', v'. One kernel per variable instead of
- * thirteen, bit-identical to src/optim/adam.ts's tf ops.
+ * Name of the fused Adam step on the native path, for all of an optimizer's variables at once:
+ * inputs p0, g0, m0, v0, p1, ... ; attrs `count` and `h` = [β1, 1−β1, β2, 1−β2, step size,
+ * 1/√(1−β2^t), ε]; outputs p0', m0', v0', p1', ... One kernel per step instead of thirteen per
+ * variable, bit-identical to src/optim/adam.ts's tf ops.
  */
 export const ADAM_KERNEL = 'ImitateAdamStep';
 
-interface AdamKernelArgs {
-  inputs: { p: tf.TensorInfo; g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo };
+/**
+ * Name of the fused Polyak averaging on the native path: inputs t0, s0, t1, s1, ...; attrs
+ * `count`, `keep`, `mix`; outputs keep·t_i + mix·s_i. Bit-identical to src/nn/polyak.ts's tf ops.
+ */
+export const POLYAK_KERNEL = 'ImitatePolyak';
+
+interface MultiKernelArgs {
+  inputs: Record<string, tf.TensorInfo>;
   backend: WasmBackendLike;
-  attrs: { h: number[] };
+  attrs: { count: number; h?: number[]; keep?: number; mix?: number };
 }
 
-function adamKernel(blas: BlasAddon, { inputs, backend, attrs }: AdamKernelArgs): tf.TensorInfo[] {
-  const { p, g, m, v } = inputs;
-  for (const t of [g, m, v]) {
-    if (t.dtype !== 'float32' || !sameShape(t.shape, p.shape)) throw new Error(`${ADAM_KERNEL}: operands must be float32 of shape [${p.shape}], got ${t.dtype} [${t.shape}]`);
-  }
-  const outs = [backend.makeOutput([...p.shape], 'float32'), backend.makeOutput([...p.shape], 'float32'), backend.makeOutput([...p.shape], 'float32')];
+/** Fresh outputs shaped like `like`, and the byte offsets of inputs then outputs, `per` inputs per item. */
+function multiOffsets(backend: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, names: string[], count: number, outsPerItem: number, kernel: string) {
+  const per = names.length;
+  const offsets = new Float64Array(count * (per + outsPerItem));
+  const sizes = new Float64Array(count);
+  const outs: tf.TensorInfo[] = [];
   const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-  const n = p.shape.reduce((a, b) => a * b, 1);
-  const h = attrs.h;
-  blas.adam(backend.wasm.HEAPU8.buffer as ArrayBuffer, at(p), at(g), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, h[0], h[1], h[2], h[3], h[4], h[5], h[6]);
+  for (let i = 0; i < count; i++) {
+    const items = names.map((n) => inputs[`${n}${i}`]);
+    const shape = items[0].shape;
+    for (const t of items) {
+      if (t === undefined || t.dtype !== 'float32' || !sameShape(t.shape, shape)) throw new Error(`${kernel}: item ${i} needs float32 ${names.join(', ')} of one shape`);
+    }
+    sizes[i] = shape.reduce((a, b) => a * b, 1);
+    for (let k = 0; k < outsPerItem; k++) outs.push(backend.makeOutput([...shape], 'float32'));
+  }
+  // Offsets are read after every output exists: makeOutput may grow (and move) the heap's buffer.
+  for (let i = 0; i < count; i++) {
+    const base = i * (per + outsPerItem);
+    names.forEach((n, k) => (offsets[base + k] = at(inputs[`${n}${i}`])));
+    for (let k = 0; k < outsPerItem; k++) offsets[base + per + k] = at(outs[i * outsPerItem + k]);
+  }
+  return { offsets, sizes, outs };
+}
+
+function adamKernel(blas: BlasAddon, { inputs, backend, attrs }: MultiKernelArgs): tf.TensorInfo[] {
+  const { offsets, sizes, outs } = multiOffsets(backend, inputs, ['p', 'g', 'm', 'v'], attrs.count, 3, ADAM_KERNEL);
+  blas.adam(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, sizes, Float64Array.from(attrs.h!));
+  return outs;
+}
+
+function polyakKernel(blas: BlasAddon, { inputs, backend, attrs }: MultiKernelArgs): tf.TensorInfo[] {
+  const { offsets, sizes, outs } = multiOffsets(backend, inputs, ['t', 's'], attrs.count, 1, POLYAK_KERNEL);
+  blas.polyak(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, sizes, attrs.keep!, attrs.mix!);
   return outs;
 }
 

@@ -11,6 +11,7 @@ import { initBackend } from '../src/backend.js';
 import { loadBlasAddon, nativeBlasActive, nativeBlasInfo, planMatMul, setNativeBlasEnabled } from '../src/native-blas.js';
 import { dense } from '../src/nn/dense.js';
 import { Mlp } from '../src/nn/mlp.js';
+import { polyak } from '../src/nn/polyak.js';
 import { Adam } from '../src/optim/adam.js';
 import { Rng } from '../src/rng.js';
 import { randomBatch } from './helpers/random-batch.js';
@@ -112,21 +113,22 @@ t.test('the fused dense kernel is bit-identical to matmul, bias and ReLU on the 
   tf.dispose([x, w, b]);
 });
 
-t.test('the fused Adam step is bit-identical to the tf-op Adam', { skip: !nativeBlasActive() && 'addon not built or turned off' }, async (t) => {
+t.test('the fused Adam step (all variables in one kernel) is bit-identical to the tf-op Adam', { skip: !nativeBlasActive() && 'addon not built or turned off' }, async (t) => {
   const rng = new Rng(7);
-  const init = Float32Array.from({ length: 300 }, () => rng.normal());
-  const grads = Array.from({ length: 5 }, () => Float32Array.from({ length: 300 }, () => rng.normal() * 10 ** rng.uniform(-6, 2)));
+  const shapes = [[20, 15], [15], [1]];
+  const init = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()));
+  const grads = Array.from({ length: 5 }, () => init.map((x) => Float32Array.from(x, () => rng.normal() * 10 ** rng.uniform(-6, 2))));
   const run = (native: boolean) => {
     setNativeBlasEnabled(native);
-    const v = tf.variable(tf.tensor2d(init, [20, 15]));
+    const vars = shapes.map((s, i) => tf.variable(tf.tensor(init[i], s)));
     const opt = new Adam({ lr: 3e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-    for (const g of grads) {
-      const gt = tf.tensor2d(g, [20, 15]);
-      opt.applyGradients([{ name: v.name, tensor: gt }]);
-      gt.dispose();
+    for (const step of grads) {
+      const gs = step.map((g, i) => ({ name: vars[i].name, tensor: tf.tensor(g, shapes[i]) }));
+      opt.applyGradients(gs);
+      tf.dispose(gs.map((g) => g.tensor));
     }
-    const out = Float32Array.from(v.dataSync() as Float32Array);
-    v.dispose();
+    const out = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    tf.dispose(vars);
     opt.dispose();
     return out;
   };
@@ -134,7 +136,27 @@ t.test('the fused Adam step is bit-identical to the tf-op Adam', { skip: !native
   const viaOps = run(false);
   setNativeBlasEnabled(true);
   t.same(viaKernel, viaOps);
-  t.not(viaKernel[0], init[0], 'the weights moved');
+  t.not(viaKernel[0][0], init[0][0], 'the weights moved');
+});
+
+t.test('the fused Polyak average is bit-identical to the tf ops', { skip: !nativeBlasActive() && 'addon not built or turned off' }, async (t) => {
+  const rng = new Rng(12);
+  const shapes = [[7, 5], [5]];
+  const src = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()));
+  const tgt = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()));
+  const run = (native: boolean) => {
+    setNativeBlasEnabled(native);
+    const sources = shapes.map((s, i) => tf.variable(tf.tensor(src[i], s)));
+    const targets = shapes.map((s, i) => tf.variable(tf.tensor(tgt[i], s)));
+    for (let k = 0; k < 3; k++) polyak(targets, sources, 0.005);
+    const out = targets.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    tf.dispose([...sources, ...targets]);
+    return out;
+  };
+  const viaKernel = run(true);
+  const viaOps = run(false);
+  setNativeBlasEnabled(true);
+  t.same(viaKernel, viaOps);
 });
 
 t.test('acting from the heap agrees with the batched forward pass', { skip: !nativeBlasActive() && 'addon not built or turned off' }, async (t) => {

@@ -1,37 +1,52 @@
 /**
- * Cost of one learner update and of one act() call, with the transpose-free dense gradient
- * (src/nn/dense.ts) against tfjs's stock matmul gradient, measured in the same run.
+ * Cost of one learner update, of one act() call and of the training loop, on the native BLAS path
+ * and on the wasm kernels alone, side by side with PyTorch measured in the same run.
  *
- *   npx tsx scripts/bench/update.ts [--updates 30] [--warmup 5] [--train-steps 3000] [--json]
+ *   npx tsx scripts/bench/update.ts [--updates 40] [--warmup 5] [--acts 2000] \
+ *     [--train-steps 2000] [--stock] [--no-torch] [--json]
  *
- * It also trains SAC and TD3 on Pendulum-v1 for `--train-steps` steps (SB3 defaults: 100 random
- * steps, then one 256-batch update per env step; no evaluation) and reports the loop's env steps
- * per second, the figure a user sees.
  * Workload (spec/tfjs-backends.md §1.2): batch 256, obs 17, act 6, 256×256 ReLU networks, a fixed
- * synthetic batch. Each row is the median over the timed calls; an update ends with its one
- * dataSync, so the time is the whole step.
+ * synthetic batch (scripts/bench/synthetic-batch.ts). Each figure is the median over the timed
+ * updates, in wall time and in this process's CPU time (the CPU figure is what to compare on a
+ * busy machine: other processes add wall time, not CPU time). The paths alternate update by
+ * update so both see the same machine. `--stock` adds the wasm path with tfjs's stock matmul
+ * gradient (the 5× of the learners issue).
+ *
+ * PyTorch: scripts/bench/update_torch.py runs the same updates and the same Pendulum-v1 loop when
+ * /usr/bin/python3 (or IMITATE_TORCH_PYTHON) imports torch, at 1, 2 and all threads; the ratio
+ * uses its best thread count.
+ *
+ * Training: SAC and TD3 on Pendulum-v1 for `--train-steps` steps (100 random steps, then one
+ * 256-batch update per env step, 256×256 networks, no evaluation): env steps per second of the
+ * whole loop, the figure a user sees.
  */
-import * as tf from '@tensorflow/tfjs';
-import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import '../../agents/index.js';
 import { parseSacConfig, Sac } from '../../agents/sac.js';
 import { parseTd3Config, Td3 } from '../../agents/td3.js';
 import '../../envs/index.js';
 import { initBackend } from '../../src/backend.js';
-import type { Batch, Learner } from '../../src/learner.js';
+import type { Learner } from '../../src/learner.js';
+import { nativeBlasActive, nativeBlasInfo, setNativeBlasEnabled } from '../../src/native-blas.js';
 import { setStockDenseGradient } from '../../src/nn/dense.js';
+import { make } from '../../src/registry.js';
 import { Rng } from '../../src/rng.js';
 import { train } from '../../src/train/loop.js';
+import { syntheticBatch } from './synthetic-batch.js';
 
 const { values: args } = parseArgs({
   options: {
-    updates: { type: 'string', default: '30' },
+    updates: { type: 'string', default: '40' },
     warmup: { type: 'string', default: '5' },
-    acts: { type: 'string', default: '500' },
-    'train-steps': { type: 'string', default: '3000' },
+    acts: { type: 'string', default: '2000' },
+    'train-steps': { type: 'string', default: '2000' },
+    stock: { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -41,24 +56,24 @@ const ACTS = Number(args.acts);
 const TRAIN_STEPS = Number(args['train-steps']);
 const OBS = 17;
 const ACT = 6;
-const BATCH = 256;
+const NETS = { actorNet: [256, 256], criticNet: [256, 256] };
 
 const info = await initBackend();
+const hasNative = nativeBlasActive();
 
-function syntheticBatch(rng: Rng): Batch {
-  const fill = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
-  return {
-    size: BATCH,
-    obsDim: OBS,
-    actDim: ACT,
-    obs: fill(BATCH * OBS, () => rng.normal()),
-    actions: fill(BATCH * ACT, () => rng.uniform(-1, 1)),
-    rewards: fill(BATCH, () => rng.normal()),
-    nextObs: fill(BATCH * OBS, () => rng.normal()),
-    dones: fill(BATCH, () => (rng.random() < 0.02 ? 1 : 0)),
-    discounts: fill(BATCH, () => 0.99),
-    indices: Int32Array.from({ length: BATCH }, (_, i) => i),
-  };
+interface Path {
+  name: string;
+  native: boolean;
+  stock: boolean;
+}
+const paths: Path[] = [
+  ...(hasNative ? [{ name: 'native', native: true, stock: false }] : []),
+  { name: 'wasm', native: false, stock: false },
+  ...(args.stock ? [{ name: 'wasm, stock gradient', native: false, stock: true }] : []),
+];
+function use(p: Path): void {
+  setNativeBlasEnabled(p.native);
+  setStockDenseGradient(p.stock);
 }
 
 const median = (xs: number[]) => {
@@ -66,84 +81,75 @@ const median = (xs: number[]) => {
   return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function timeUpdates(learner: Learner, batch: Batch): { ms: number; tensorGrowth: number } {
-  for (let i = 0; i < WARMUP; i++) learner.update(batch);
-  const before = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < UPDATES; i++) {
-    const t0 = performance.now();
-    learner.update(batch);
-    times.push(performance.now() - t0);
-  }
-  return { ms: median(times), tensorGrowth: tf.memory().numTensors - before };
-}
-
-function timeActs(learner: Learner, obs: Float32Array, mode: 'explore' | 'deterministic'): number {
-  for (let i = 0; i < 20; i++) learner.act(obs, mode);
+/** Wall and CPU milliseconds of f. */
+function timed(f: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < ACTS; i++) learner.act(obs, mode);
-  return ((performance.now() - t0) / ACTS) * 1000;
+  f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 type Maker = (rng: Rng) => Learner;
 // Both on the same 256×256 networks, so the rows compare algorithms, not sizes (TD3's own default is 400×300).
-const NETS = { actorNet: [256, 256], criticNet: [256, 256] };
-const makers: { algo: string; make: Maker; note?: string }[] = [
-  { algo: 'sac', make: (rng) => new Sac(parseSacConfig(NETS), { obsDim: OBS, actDim: ACT, rng }) },
-  { algo: 'td3', make: (rng) => new Td3(parseTd3Config(NETS), { obsDim: OBS, actDim: ACT, rng }), note: 'median over critic-only and critic+actor updates (policy delay 2)' },
-];
+const makers: Record<'sac' | 'td3', Maker> = {
+  sac: (rng) => new Sac(parseSacConfig(NETS), { obsDim: OBS, actDim: ACT, rng }),
+  td3: (rng) => new Td3(parseTd3Config(NETS), { obsDim: OBS, actDim: ACT, rng }),
+};
 
-const rows: Record<string, string | number>[] = [];
-const obs = syntheticBatch(new Rng(1)).obs.slice(0, OBS);
-for (const { algo, make, note } of makers) {
-  const result: Record<string, number> = {};
-  for (const stock of [false, true]) {
-    setStockDenseGradient(stock);
-    const learner = make(new Rng(0).stream(algo));
-    const { ms, tensorGrowth } = timeUpdates(learner, syntheticBatch(new Rng(2)));
-    result[stock ? 'stock' : 'fixed'] = ms;
-    if (tensorGrowth !== 0) console.warn(`${algo} (${stock ? 'stock' : 'fixed'}): numTensors grew by ${tensorGrowth} over ${UPDATES} updates`);
-    if (!stock) {
-      result.actDet = timeActs(learner, obs, 'deterministic');
-      result.actExplore = timeActs(learner, obs, 'explore');
-    }
-    learner.dispose();
+/** Update times per path, the paths interleaved update by update. TD3: critic-only and critic+actor updates alternate (policy delay 2). */
+function updateTimes(algo: 'sac' | 'td3'): Record<string, { wall: number; cpu: number }> {
+  const batch = syntheticBatch(new Rng(2), 256, OBS, ACT);
+  const learners = paths.map(() => makers[algo](new Rng(0).stream(algo)));
+  const walls: number[][] = paths.map(() => []);
+  const cpus: number[][] = paths.map(() => []);
+  for (let i = 0; i < WARMUP + UPDATES; i++) {
+    paths.forEach((p, j) => {
+      use(p);
+      const t = timed(() => learners[j].update(batch));
+      if (i >= WARMUP) {
+        walls[j].push(t.wall);
+        cpus[j].push(t.cpu);
+      }
+    });
   }
-  setStockDenseGradient(false);
-  rows.push({
-    algo,
-    'update ms (fixed grad)': result.fixed.toFixed(1),
-    'update ms (stock grad)': result.stock.toFixed(1),
-    'speed-up': `${(result.stock / result.fixed).toFixed(2)}×`,
-    'act µs (deterministic)': result.actDet.toFixed(0),
-    'act µs (explore)': result.actExplore.toFixed(0),
-    ...(note !== undefined ? { note } : {}),
-  });
+  learners.forEach((l) => l.dispose());
+  return Object.fromEntries(paths.map((p, j) => [p.name, { wall: median(walls[j]), cpu: median(cpus[j]) }]));
 }
 
-// Why SAC's twin critics are two networks and not one stacked [2, …] network.
-const matmul = (() => {
-  const a = tf.randomNormal([256, 256], 0, 1, 'float32', 1) as tf.Tensor2D;
-  const a3 = tf.randomNormal([2, 256, 256], 0, 1, 'float32', 2) as tf.Tensor3D;
-  const time = (f: () => tf.Tensor) => {
-    const ts: number[] = [];
-    for (let i = 0; i < 25; i++) {
+/** Microseconds per act() (explore) and per Pendulum-v1 env.step, in the same loop conditions. */
+function actTimes(): Record<string, number> {
+  const learner = makers.sac(new Rng(0).stream('sac'));
+  const obs = syntheticBatch(new Rng(1), 1, OBS, ACT).obs;
+  const out: Record<string, number> = {};
+  for (const p of paths.filter((q) => !q.stock)) {
+    use(p);
+    for (const mode of ['explore', 'deterministic'] as const) {
+      for (let i = 0; i < 50; i++) learner.act(obs, mode);
       const t0 = performance.now();
-      const r = f();
-      r.dataSync();
-      r.dispose();
-      ts.push(performance.now() - t0);
+      for (let i = 0; i < ACTS; i++) learner.act(obs, mode);
+      out[`act ${mode} (${p.name})`] = ((performance.now() - t0) / ACTS) * 1000;
     }
-    return median(ts.slice(5));
-  };
-  const two = time(() => tf.tidy(() => tf.stack([tf.matMul(a, a), tf.matMul(a, a)])));
-  const batched = time(() => tf.matMul(a3, a3));
-  tf.dispose([a, a3]);
-  return { two, batched };
-})();
+  }
+  learner.dispose();
+  const env = make('Pendulum-v1');
+  env.reset({ seed: 0 });
+  const action = new Float32Array([0.5]);
+  const steps = 100_000;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const [, , terminated, truncated] = env.step(action);
+    if (terminated || truncated) env.reset();
+  }
+  out['Pendulum-v1 env.step'] = ((performance.now() - t0) / steps) * 1000;
+  env.close();
+  return out;
+}
 
 /** Env steps per second of the whole loop (act, step, store, sample, update) on Pendulum-v1. */
-async function trainingRate(algo: string): Promise<number> {
+async function trainingRate(algo: string, p: Path): Promise<number> {
+  use(p);
   const dir = mkdtempSync(path.join(tmpdir(), 'imitate-bench-'));
   try {
     const config = { algo, env: 'Pendulum-v1', steps: TRAIN_STEPS, seed: 0, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 0, learner: NETS };
@@ -153,21 +159,64 @@ async function trainingRate(algo: string): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const training = TRAIN_STEPS > 0 ? { sac: await trainingRate('sac'), td3: await trainingRate('td3') } : null;
+
+interface TorchResult {
+  torch: string;
+  per_threads: { threads: number; sac_ms: number; td3_ms: number; sac_cpu_ms: number; td3_cpu_ms: number }[];
+  best: { threads: number; sac_ms: number; td3_ms: number };
+  pendulum_sac_steps_per_s: number | null;
+}
+
+/** PyTorch's figures from update_torch.py, or why there are none. */
+function torchFigures(): TorchResult | string {
+  if (args['no-torch']) return '--no-torch';
+  const python = process.env.IMITATE_TORCH_PYTHON ?? '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `${python} has no torch (Debian: apt-get install python3-torch)`;
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'update_torch.py');
+  const r = spawnSync(python, [script, '--json', '--updates', String(UPDATES), '--warmup', String(WARMUP), '--train-steps', String(TRAIN_STEPS)], { encoding: 'utf8' });
+  if (r.status !== 0) return `update_torch.py failed: ${r.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+}
+
+const updates = { sac: updateTimes('sac'), td3: updateTimes('td3') };
+const acting = actTimes();
+const training: Record<string, Record<string, number>> = { sac: {}, td3: {} };
+if (TRAIN_STEPS > 0) {
+  for (const p of paths.filter((q) => !q.stock)) {
+    for (const algo of ['sac', 'td3']) training[algo][p.name] = await trainingRate(algo, p);
+  }
+}
+setNativeBlasEnabled(true);
+setStockDenseGradient(false);
+const torch = torchFigures();
 
 if (args.json) {
-  console.log(JSON.stringify({ backend: info.choice, updates: UPDATES, rows, matmul, training }, null, 2));
+  console.log(JSON.stringify({ backend: info.choice, nativeBlas: nativeBlasInfo(), updates: UPDATES, updateMs: updates, actingUs: acting, trainingStepsPerSecond: training, torch }, null, 2));
 } else {
-  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}; batch ${BATCH}, obs ${OBS}, act ${ACT}, 256×256 ReLU; median of ${UPDATES} updates after ${WARMUP} warm-up`);
-  const cols = Object.keys(rows[0]).filter((c) => c !== 'note');
-  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
-  console.log(line(cols));
-  console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
-  for (const r of rows) if (r.note !== undefined) console.log(`${r.algo}: ${r.note}`);
-  console.log(`twin critics: two 256³ matmuls ${matmul.two.toFixed(2)} ms vs one batched [2,256,256] matmul ${matmul.batched.toFixed(2)} ms (XNNPACK takes batch 1 only)`);
-  if (training !== null) {
-    console.log(`Pendulum-v1 training, ${TRAIN_STEPS} steps (100 random, then 1 update per step), 256×256: sac ${training.sac.toFixed(1)} steps/s, td3 ${training.td3.toFixed(1)} steps/s`);
+  const nb = nativeBlasInfo();
+  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}; native BLAS: ${hasNative ? `${nb.library}, ${nb.threads} thread(s)` : `off (${nb.reason})`}`);
+  console.log(`workload: batch 256, obs ${OBS}, act ${ACT}, 256×256 ReLU; median of ${UPDATES} updates after ${WARMUP} warm-up, paths interleaved`);
+  const t = typeof torch === 'string' ? null : torch;
+  console.log('| update | path | wall ms | CPU ms | vs PyTorch (wall) | vs PyTorch (CPU) |');
+  console.log('|--------|------|---------|--------|-------------------|------------------|');
+  const ratio = (x: number, ref: number | null) => (ref === null ? '–' : `${(x / ref).toFixed(2)}×`);
+  for (const algo of ['sac', 'td3'] as const) {
+    const best = t?.per_threads.find((r) => r.threads === t.best.threads) ?? null;
+    const refWall = best === null ? null : algo === 'sac' ? best.sac_ms : best.td3_ms;
+    const refCpu = best === null ? null : algo === 'sac' ? best.sac_cpu_ms : best.td3_cpu_ms;
+    for (const p of paths) {
+      const u = updates[algo][p.name];
+      console.log(`| ${algo} | ${p.name} | ${u.wall.toFixed(1)} | ${u.cpu.toFixed(1)} | ${ratio(u.wall, refWall)} | ${ratio(u.cpu, refCpu)} |`);
+    }
+    if (t !== null) console.log(`| ${algo} | PyTorch ${t.torch}, ${t.best.threads} thread(s) | ${refWall!.toFixed(1)} | ${refCpu!.toFixed(1)} | 1.00× | 1.00× |`);
+  }
+  if (t !== null) for (const r of t.per_threads) console.log(`PyTorch ${r.threads} thread(s): SAC ${r.sac_ms.toFixed(1)} ms, TD3 ${r.td3_ms.toFixed(1)} ms (wall)`);
+  else console.log(`PyTorch: not measured (${torch})`);
+  for (const [k, v] of Object.entries(acting)) console.log(`${k}: ${v.toFixed(1)} µs`);
+  if (TRAIN_STEPS > 0) {
+    const parts = Object.entries(training).flatMap(([algo, byPath]) => Object.entries(byPath).map(([p, v]) => `${algo} ${p} ${v.toFixed(1)}`));
+    const ref = t?.pendulum_sac_steps_per_s ?? null;
+    console.log(`Pendulum-v1 training, ${TRAIN_STEPS} steps, steps/s: ${parts.join(', ')}${ref === null ? '' : `; PyTorch SAC ${ref.toFixed(1)} (ours native ${((training.sac.native ?? NaN) / ref).toFixed(2)}×)`}`);
   }
 }

@@ -65,8 +65,10 @@ export class Adam extends tf.Optimizer {
     this.step += 1;
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;
+    // The native path: one fused kernel for every variable, bit-identical to the ops below (src/native-blas.ts).
     const fused = nativeBlasActive();
-    const fusedArgs = [beta1, 1 - beta1, beta2, 1 - beta2, lr / correction1, 1 / Math.sqrt(correction2), epsilon];
+    const fusedInputs: tf.NamedTensorMap = {};
+    const fusedItems: { variable: tf.Variable; slot: Slot }[] = [];
     tf.tidy(() => {
       const b1 = tf.scalar(beta1);
       const c1 = tf.scalar(1 - beta1);
@@ -87,11 +89,9 @@ export class Adam extends tf.Optimizer {
         }
         if (gradient == null) return;
         if (fused) {
-          // The native path: one fused kernel, bit-identical to the ops below (src/native-blas.ts).
-          const [p, m, v] = tf.engine().runKernel(ADAM_KERNEL, { p: variable, g: gradient, m: slot.m, v: slot.v }, { h: fusedArgs }) as tf.Tensor[];
-          slot.m.assign(m);
-          slot.v.assign(v);
-          variable.assign(p);
+          const k = fusedItems.length;
+          Object.assign(fusedInputs, { [`p${k}`]: variable, [`g${k}`]: gradient, [`m${k}`]: slot.m, [`v${k}`]: slot.v });
+          fusedItems.push({ variable, slot });
           return;
         }
         const m = tf.add(tf.mul(b1, slot.m), tf.mul(c1, gradient));
@@ -101,6 +101,15 @@ export class Adam extends tf.Optimizer {
         const denominator = tf.add(tf.mul(tf.sqrt(v), invSqrtCorrection2), eps);
         variable.assign(tf.sub(variable, tf.mul(stepSize, tf.div(m, denominator))));
       });
+      if (fusedItems.length > 0) {
+        const h = [beta1, 1 - beta1, beta2, 1 - beta2, lr / correction1, 1 / Math.sqrt(correction2), epsilon];
+        const outs = tf.engine().runKernel(ADAM_KERNEL, fusedInputs, { count: fusedItems.length, h }) as tf.Tensor[];
+        fusedItems.forEach(({ variable, slot }, i) => {
+          variable.assign(outs[3 * i]);
+          slot.m.assign(outs[3 * i + 1]);
+          slot.v.assign(outs[3 * i + 2]);
+        });
+      }
     });
     this.incrementIterations();
   }
