@@ -18,7 +18,7 @@ t.test('a failing native build leaves no addon behind and does not fail the inst
   mkdirSync(path.join(dir, 'native'));
   cpSync(path.join(root, 'native'), path.join(dir, 'native'), { recursive: true });
   // A compiler that always fails stands in for a machine without one (or without OpenBLAS).
-  const r = spawnSync(process.execPath, [path.join(dir, 'native', 'build.mjs')], { cwd: dir, encoding: 'utf8', env: { ...process.env, CC: 'false', CXX: 'false', CC_target: 'false' } });
+  const r = spawnSync(process.execPath, [path.join(dir, 'native', 'build.mjs')], { cwd: dir, encoding: 'utf8', env: { ...process.env, IMITATE_NATIVE_BLAS: '1', CC: 'false', CXX: 'false', CC_target: 'false' } });
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /native BLAS addon not built \(.+\); the wasm kernels will be used/);
   t.notOk(existsSync(path.join(dir, 'build', 'Release', 'imitate_blas.node')));
