@@ -33,10 +33,30 @@ def gymnasium_src():
     return src
 
 
-def import_gymnasium():
-    """Gymnasium, imported from GYMNASIUM_SRC."""
+def _stub_mujoco_rendering():
+    """Stand in for the MuJoCo renderer, whose imports (imageio, packaging, OpenGL) fixtures never use."""
+    name = "gymnasium.envs.mujoco.mujoco_rendering"
+    if name in sys.modules:
+        return
+    module = types.ModuleType(name)
+
+    class MujocoRenderer:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def close(self):
+            pass
+
+    module.MujocoRenderer = MujocoRenderer
+    sys.modules[name] = module
+
+
+def import_gymnasium(mujoco=False):
+    """Gymnasium, imported from GYMNASIUM_SRC; with mujoco=True its MuJoCo envs work without a renderer."""
     sys.path.insert(0, gymnasium_src())
     _stub_missing_modules()
+    if mujoco:
+        _stub_mujoco_rendering()
     import gymnasium
 
     return gymnasium
