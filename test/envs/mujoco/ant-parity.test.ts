@@ -83,7 +83,7 @@ t.test('a foot-floor contact has margin 0.01: the larger of the two geoms\' marg
   // change alone moves Ant's random-policy figures: over 1000 episodes Gymnasium's own Ant-v5
   // returns −51.8 in 154.5 steps with summed margins and −59.9 in 181.6 steps without
   // (docs/benchmarks.md). If a mujoco-js upgrade brings the new rule, this fails: the parity
-  // fixtures then need regenerating (the generator adapts to the installed mujoco) and the
+  // fixtures then need regenerating without gen_mujoco_ant.py's floor-margin adjustment, and the
   // random-policy table re-measuring.
   const env = new AntEnv({ reset_noise_scale: 0 });
   env.reset({ seed: 0 });
