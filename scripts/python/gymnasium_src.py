@@ -4,7 +4,8 @@ Set GYMNASIUM_SRC to the root of a Gymnasium source tree (the folder that holds 
 package); it is imported from there, not from site-packages. Only numpy must be installed:
 Gymnasium's other install requirements (cloudpickle, typing_extensions, farama_notifications)
 serve parts the classic-control envs never reach, so any that is missing is replaced by a stub
-module in sys.modules before the import.
+module in sys.modules before the import. The MuJoCo envs also need the `mujoco` package; their
+renderer (imageio, OpenGL) is replaced by a stub with `import_gymnasium(mujoco=True)`.
 """
 import os
 import subprocess
