@@ -34,6 +34,11 @@ function antLeg([sx, sy, link, ankleAxis, ankleRange]: (typeof LEGS)[number], i:
  * free joint at 0.75 m, four horizontal legs (a rigid link, a hip about z, an ankle), capsules of
  * radius 0.08, density 5, contact margin 0.01, RK4 at 0.01 s, eight motors with gear 150 in
  * Gymnasium's actuator order (leg 4 first).
+ *
+ * Compiled, it equals Gymnasium's `ant.xml` in every physical field. A foot–floor contact is
+ * active within 0.01 m: mujoco-js (MuJoCo 3.3.8) combines two geoms' margins by taking the larger,
+ * as every MuJoCo before 3.5 does; MuJoCo 3.5 and later add them (0.02 m), which shortens random
+ * episodes noticeably (docs/benchmarks.md).
  */
 export const ANT_XML = `<mujoco model="ant">
   <compiler angle="degree" inertiafromgeom="true"/>

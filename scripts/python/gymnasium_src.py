@@ -4,7 +4,8 @@ Set GYMNASIUM_SRC to the root of a Gymnasium source tree (the folder that holds 
 package); it is imported from there, not from site-packages. Only numpy must be installed:
 Gymnasium's other install requirements (cloudpickle, typing_extensions, farama_notifications)
 serve parts the classic-control envs never reach, so any that is missing is replaced by a stub
-module in sys.modules before the import.
+module in sys.modules before the import. The MuJoCo envs also need the `mujoco` package; their
+renderer (imageio, OpenGL) is replaced by a stub with `import_gymnasium(mujoco=True)`.
 """
 import os
 import subprocess
@@ -33,10 +34,30 @@ def gymnasium_src():
     return src
 
 
-def import_gymnasium():
-    """Gymnasium, imported from GYMNASIUM_SRC."""
+def _stub_mujoco_rendering():
+    """Stand in for the MuJoCo renderer, whose imports (imageio, packaging, OpenGL) fixtures never use."""
+    name = "gymnasium.envs.mujoco.mujoco_rendering"
+    if name in sys.modules:
+        return
+    module = types.ModuleType(name)
+
+    class MujocoRenderer:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def close(self):
+            pass
+
+    module.MujocoRenderer = MujocoRenderer
+    sys.modules[name] = module
+
+
+def import_gymnasium(mujoco=False):
+    """Gymnasium, imported from GYMNASIUM_SRC; with mujoco=True its MuJoCo envs work without a renderer."""
     sys.path.insert(0, gymnasium_src())
     _stub_missing_modules()
+    if mujoco:
+        _stub_mujoco_rendering()
     import gymnasium
 
     return gymnasium

@@ -64,7 +64,7 @@ t.test('seeding: same seed same episodes, different seeds differ', async (t) => 
   checkSeeding(t, () => new AntEnv(), 30);
 });
 
-t.test('random policy: info sums to the reward; episodes end with the torso above 1 m (§3.9, 3.12)', async (t) => {
+t.test('random policy: info sums to the reward; episodes end with the torso above 1 m (§3.9)', async (t) => {
   const env = make(ID);
   const rng = new Rng(5);
   env.reset({ seed: 42 });
@@ -91,7 +91,10 @@ t.test('random policy: info sums to the reward; episodes end with the torso abov
   t.equal(bad, 0, 'every step consistent');
   t.ok(high >= episodes * 0.75, `${high} of ${episodes} episodes ended above z = 1`);
   const mean = total / episodes;
-  t.ok(mean > -43.75 - 3 * 84.29 / Math.sqrt(episodes) && mean < -43.75 + 3 * 84.29 / Math.sqrt(episodes), `mean random return ${mean}`);
+  // Gymnasium's own Ant-v5 over 1000 random episodes with MuJoCo < 3.5's contact margins (the
+  // engine's rule here): −59.94 ± 101.00 (docs/benchmarks.md); within 3 standard errors of 20.
+  const [ref, refStd] = [-59.94, 101.0];
+  t.ok(Math.abs(mean - ref) < (3 * refStd) / Math.sqrt(episodes), `mean random return ${mean}`);
   env.close();
 });
 
