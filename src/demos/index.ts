@@ -12,3 +12,4 @@ export { checkAgainstEnv, checkDemoValues, demoEnv, type DemoEnv } from './valid
 export { PAPER_SUBSAMPLE_RATE, selectEpisodes, subsampleDataset, subsampleEpisodeAt } from './subsample.js';
 export { gatherTransitions, sampleTransitions, toTransitions, type DemoTransitions } from './transitions.js';
 export { episodeArrays, type EpisodeArrays } from './views.js';
+export { collectEpisodes, type CollectOptions } from './collect.js';
