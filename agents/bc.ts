@@ -132,7 +132,7 @@ function shuffle(a: Int32Array, rng: Rng): void {
 export const bcConfigSchema = z.strictObject({
   loss: z.enum(['mse', 'nll']).default('mse'),
   /** Gradient steps. */
-  steps: positiveInt.default(5000),
+  steps: positiveInt.default(2000),
   batchSize: positiveInt.default(256),
   lr: z.number().positive().default(1e-3),
   optim: z.strictObject({ actor: optimizerSchema.default(ADAM) }).default({ actor: ADAM }),

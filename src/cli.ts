@@ -150,7 +150,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--num-demos <n>', 'use the first N episodes (default: all)')
     .option('--subsample <rate>', 'keep every rate-th transition from a random offset per episode', '1')
     .option('--loss <name>', 'mse (default) or nll (Gaussian log-likelihood)')
-    .option('--steps <n>', 'gradient steps (default 5000)')
+    .option('--steps <n>', 'gradient steps (default 2000)')
     .option('--seed <s>', 'seed of the weights, minibatches, subsampling and evaluation', '0')
     .option('--eval-episodes <n>', 'evaluation episodes of the cloned policy', '50')
     .option('--set <key=value>', 'override one BC config value, e.g. --set lr=3e-4 --set actorNet=[64,64] (repeatable)', collect, [] as string[])

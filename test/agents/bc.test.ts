@@ -131,7 +131,7 @@ t.test('behaviourCloning rejects mismatched actors and data', async (t) => {
 });
 
 t.test('config: defaults and errors naming the key', async (t) => {
-  t.match(parseBcConfig({}), { loss: 'mse', steps: 5000, batchSize: 256, lr: 1e-3, actorNet: [256, 256] });
+  t.match(parseBcConfig({}), { loss: 'mse', steps: 2000, batchSize: 256, lr: 1e-3, actorNet: [256, 256] });
   t.throws(() => parseBcConfig({ los: 'mse' }), /unknown key 'los'/);
   t.throws(() => parseBcConfig({ loss: 'l1' }), /loss/);
   t.throws(() => parseBcConfig({ optim: { actor: { name: 'adam', betta1: 0.9 } } }), /optim\.actor: .*betta1/);
