@@ -45,6 +45,7 @@ export function collectEpisodes(env: Env<Float32Array, Float32Array>, policy: (o
       pushAll(next, nextObs, obsDim);
       rewards.push(reward);
       terminated.push(term ? 1 : 0);
+      // A step that is both terminal and at the time limit is terminal: nothing to bootstrap.
       truncated.push(trunc && !term ? 1 : 0);
       obs = nextObs;
       if (term || trunc) break;

@@ -4,13 +4,15 @@
  * one clear error instead of the library's diagnostics; reading datasets and attributes as plain
  * typed arrays and numbers with errors that name the file and the object; and atomic writing.
  */
-import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import type { Dataset, File as H5File, Group } from 'h5wasm/node';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tempName } from '../atomic-file.js';
 import { DemoFileError } from './errors.js';
 import { checkSuperblock } from './hdf5-superblock.js';
 
-export { Dataset, Group, type H5File };
+export type { Dataset, Group, H5File };
+
+type H5Wasm = typeof import('h5wasm/node');
 
 /** A numeric dataset read whole. */
 export interface NumericArray {
@@ -19,12 +21,36 @@ export interface NumericArray {
   values: ArrayLike<number>;
 }
 
-let ready: Promise<unknown> | null = null;
+let loading: Promise<H5Wasm> | null = null;
+let lib: H5Wasm | null = null;
 
-/** Loads the HDF5 library once per process. */
-export async function hdf5Ready(): Promise<void> {
-  ready ??= h5wasm.ready;
-  await ready;
+/**
+ * Loads the HDF5 library once per process. It is imported on first use, not with the package:
+ * its 4 MB of WebAssembly would otherwise slow every command that never touches a demonstration.
+ */
+export async function hdf5Ready(): Promise<H5Wasm> {
+  loading ??= import('h5wasm/node').then(async (m) => {
+    await m.default.ready;
+    return m;
+  });
+  lib = await loading;
+  return lib;
+}
+
+/** The loaded library (after {@link hdf5Ready}). */
+function h5(): H5Wasm {
+  if (lib === null) throw new Error('HDF5 library not loaded: await hdf5Ready() first');
+  return lib;
+}
+
+/** Whether `x` is an HDF5 group. */
+export function isGroup(x: unknown): x is Group {
+  return x instanceof h5().Group;
+}
+
+/** Whether `x` is an HDF5 dataset. */
+export function isDataset(x: unknown): x is Dataset {
+  return x instanceof h5().Dataset;
 }
 
 /** Opens `file` for reading after checking that it exists, is HDF5 and is whole. */
@@ -39,10 +65,10 @@ export async function openForReading(file: string): Promise<H5File> {
   if (!isFile) throw new DemoFileError(file, 'is not a file');
   const check = checkSuperblock(file);
   if (!check.ok) throw new DemoFileError(file, check.message);
-  await hdf5Ready();
+  const { File } = await hdf5Ready();
   let h5: H5File;
   try {
-    h5 = new h5wasm.File(file, 'r');
+    h5 = new File(file, 'r');
   } catch (e) {
     throw new DemoFileError(file, `the HDF5 library cannot open it (${(e as Error).message})`, { cause: e });
   }
@@ -55,10 +81,10 @@ export async function openForReading(file: string): Promise<H5File> {
  * flushed and renamed over `file` only when `fill` succeeded.
  */
 export async function writeHdf5Atomic(file: string, fill: (h5: H5File) => void): Promise<void> {
-  await hdf5Ready();
+  const { File } = await hdf5Ready();
   const tmp = tempName(file);
   try {
-    const h5 = new h5wasm.File(tmp, 'w');
+    const h5 = new File(tmp, 'w');
     try {
       fill(h5);
     } finally {
@@ -86,7 +112,7 @@ export function childPath(group: Group, name: string): string {
 export function getGroup(file: string, group: Group, name: string): Group {
   if (!group.keys().includes(name)) throw new DemoFileError(file, `missing group '${childPath(group, name)}'`);
   const child = group.get(name);
-  if (!(child instanceof Group)) throw new DemoFileError(file, `'${childPath(group, name)}' is not a group`);
+  if (!isGroup(child)) throw new DemoFileError(file, `'${childPath(group, name)}' is not a group`);
   return child;
 }
 
@@ -100,7 +126,7 @@ export function readNumeric(file: string, group: Group, name: string): NumericAr
   const where = childPath(group, name);
   if (!hasChild(group, name)) throw new DemoFileError(file, `missing dataset '${where}'`);
   const ds = group.get(name);
-  if (!(ds instanceof Dataset)) throw new DemoFileError(file, `'${where}' is not a dataset`);
+  if (!isDataset(ds)) throw new DemoFileError(file, `'${where}' is not a dataset`);
   let value: unknown;
   try {
     value = ds.value;

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DemoDataset } from './episode.js';
 import { DemoFileError } from './errors.js';
-import { Dataset, getGroup, readAttr, readNumeric, type Group, type H5File } from './hdf5.js';
+import { getGroup, isDataset, readAttr, readNumeric, type Group, type H5File } from './hdf5.js';
 import { assembleDataset, episodeFromColumns, matrixOf, vectorOf, type Matrix } from './arrays.js';
 import { episodeNames } from './imitate-format.js';
 
@@ -49,7 +49,7 @@ export function readMinariLayout(file: string, h5: H5File): DemoDataset {
 
 function readEpisode(file: string, g: Group) {
   const matrix = (name: string): Matrix => {
-    if (g.keys().includes(name) && !(g.get(name) instanceof Dataset)) {
+    if (g.keys().includes(name) && !isDataset(g.get(name))) {
       throw new DemoFileError(file, `'${g.path}/${name}' is a group (a Dict or Tuple space); only Box ${name} are supported`);
     }
     return matrixOf(file, readNumeric(file, g, name), `${g.path}/${name}`);
