@@ -4,7 +4,7 @@
  * `--num-demos` episodes (optionally subsampled), fits the registered 'bc' cloner, evaluates the
  * policy, and writes a run directory: `config.json`, `policy/` (loadable by `imitate eval` and
  * `imitate collect`) and `summary.json` (return, and the normalized score when the demonstrations
- * record a random-policy return).
+ * record a random-policy return; R_expert is the mean over all the file's episodes).
  *
  * Streams, all from `--seed`: `bc` (weights and minibatches), `subsample` (offsets), `eval`.
  */
@@ -107,7 +107,9 @@ export async function bcCommand(opts: BcCommandOptions, out: (line: string) => v
     } finally {
       evalEnv.close();
     }
-    const m = dataset.metadata;
+    // Scores are normalized by the whole file's expert return, whatever --num-demos selected,
+    // so that scores for 1, 4 and 16 demos compare against the same expert.
+    const m = all.metadata;
     const summary: BcSummary = {
       env: opts.env,
       demos: opts.demos,

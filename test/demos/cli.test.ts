@@ -83,6 +83,9 @@ t.test('bc fits the demonstrations and writes a run that imitate eval loads', as
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
   t.match(summary, { env: 'Pendulum-v1', numDemos: 2, transitions: 20 });
   t.equal(summary.normalizedScore, (summary.returnMean - summary.randomReturn) / (summary.expertReturn - summary.randomReturn));
+  const all = (await loadDemos(file)).dataset.metadata;
+  t.equal(summary.expertReturn, all.expertReturn.mean, 'R_expert is the whole file\'s, not the 2 selected episodes\'');
+  t.equal(summary.randomReturn, all.randomReturn!.mean);
   t.match(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')), { method: 'bc', numDemos: 2, subsample: 20, bc: { steps: 30, actorNet: [16], loss: 'mse' } });
   r = await run('eval', '--policy', path.join(out, 'policy'), '--episodes', '1');
   t.equal(r.code, 0, r.err);
