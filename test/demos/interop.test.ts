@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { writeHdf5Atomic } from '../../src/demos/hdf5.js';
 import { loadDemos, type DemoEnv } from '../../src/demos/index.js';
 import { Box } from '../../src/spaces.js';
 
@@ -69,4 +70,26 @@ t.test('Minari: a dataset directory with data/main_data.hdf5, T + 1 observations
   });
   const direct = await loadDemos(`${fixtures}minari/pendulum-test-v0/data/main_data.hdf5`);
   t.same(direct.dataset.episodes, dataset.episodes, 'the HDF5 file itself loads the same');
+});
+
+t.test("an authors'-layout file with several episodes is split by ep_lens", async (t) => {
+  const file = `${t.testdir()}/two.h5`;
+  const obs0 = Float64Array.from({ length: 5 * 3 }, (_, i) => i / 10);
+  const obs1 = obs0.map((v) => v + 100);
+  await writeHdf5Atomic(file, (h5) => {
+    h5.create_dataset({ name: 'obs0', data: obs0, shape: [5, 3] });
+    h5.create_dataset({ name: 'acs', data: Float64Array.from([0.5, -0.5, 1, 1.5, -2]), shape: [5, 1] });
+    h5.create_dataset({ name: 'obs1', data: obs1, shape: [5, 3] });
+    h5.create_dataset({ name: 'dones1', data: Float64Array.from([0, 1, 0, 0, 1]), shape: [5] });
+    h5.create_dataset({ name: 'ep_lens', data: Float64Array.from([2, 3]), shape: [2] });
+    h5.create_dataset({ name: 'ep_env_rets', data: Float64Array.from([-1.5, -7.25]), shape: [2] });
+  });
+  const { dataset } = await loadDemos(file, { env: pendulum(3) });
+  t.equal(dataset.episodes.length, 2);
+  t.same(dataset.episodes[1].observations, f32(Array.from(obs0.slice(6))));
+  t.same(dataset.episodes[1].nextObservations, f32(Array.from(obs1.slice(6))));
+  t.same(dataset.episodes[1].actions, f32([1, 1.5, -2]));
+  t.same([dataset.episodes[0].return, dataset.episodes[1].return], [-1.5, -7.25]);
+  t.same(Array.from(dataset.episodes[0].terminated), [0, 1], 'a done before the limit of 3 steps is terminal');
+  t.same(Array.from(dataset.episodes[1].truncated), [0, 0, 1], 'a done at the limit is a truncation');
 });
