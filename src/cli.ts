@@ -6,7 +6,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
+import { bcCommand, type BcCommandOptions } from './commands/bc.js';
 import { checkEnvCommand } from './commands/check-env.js';
+import { collectCommand, type CollectCommandOptions } from './commands/collect.js';
+import { demosInspectCommand } from './commands/demos-inspect.js';
 import { envsCommand } from './commands/envs.js';
 import { evalCommand } from './commands/eval.js';
 import { infoCommand } from './commands/info.js';
@@ -108,6 +111,56 @@ export function buildProgram(io: Io = defaultIo): Command {
       await evalCommand(opts, io.out);
     });
 
+  program
+    .command('collect')
+    .description('record episodes of a saved policy as a demonstration file (HDF5), with the random-policy return')
+    .requiredOption('--policy <dir>', 'policy directory, e.g. runs/NAME/policy or experts/ENV/policy')
+    .option('--env <id>', 'environment id (default: the one the policy was trained on)')
+    .requiredOption('--episodes <n>', 'number of episodes to record')
+    .requiredOption('--out <file.h5>', 'demonstration file to write')
+    .option('--seed <s>', 'seed of the episodes and of the policy sampling', '0')
+    .option('--deterministic', "record the policy's deterministic action instead of sampling it")
+    .option('--random-episodes <n>', 'episodes of a uniform random policy whose return is recorded (0: none)', '50')
+    .option(...importOption)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: CollectCommandOptions & { import: string[] }) => {
+      await importUserModules(opts.import);
+      await collectCommand(opts, io.out);
+    });
+
+  const demos = program.command('demos').description('demonstration files');
+  demos
+    .command('inspect')
+    .description("summarise a demonstration file or directory (imitate's, the paper authors' or Minari's layout)")
+    .argument('<file>', 'an HDF5 file, a directory of the authors\' .h5 files, or a Minari dataset directory')
+    .option('--env <id>', 'also check the demonstrations against this env')
+    .option(...importOption)
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts: { env?: string; import: string[]; json?: boolean }) => {
+      await importUserModules(opts.import);
+      await demosInspectCommand(file, opts, io.out);
+    });
+
+  program
+    .command('bc')
+    .description('behavioural cloning from demonstrations; writes a run directory (config, policy, summary)')
+    .requiredOption('--demos <file>', 'demonstrations (any layout imitate demos inspect reads)')
+    .requiredOption('--env <id>', 'environment id (see imitate envs)')
+    .requiredOption('--out <dir>', 'run directory to write')
+    .option('--num-demos <n>', 'use the first N episodes (default: all)')
+    .option('--subsample <rate>', 'keep every rate-th transition from a random offset per episode', '1')
+    .option('--loss <name>', 'mse (default) or nll (Gaussian log-likelihood)')
+    .option('--steps <n>', 'gradient steps (default 2000)')
+    .option('--seed <s>', 'seed of the weights, minibatches, subsampling and evaluation', '0')
+    .option('--eval-episodes <n>', 'evaluation episodes of the cloned policy', '50')
+    .option('--set <key=value>', 'override one BC config value, e.g. --set lr=3e-4 --set actorNet=[64,64] (repeatable)', collect, [] as string[])
+    .option(...importOption)
+    .option('--quiet', 'print only the result')
+    .action(async (opts: BcCommandOptions & { import: string[] }) => {
+      await importUserModules(opts.import);
+      await bcCommand(opts, io.out);
+    });
+
   return program;
 }
 
@@ -151,7 +204,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     const err = e as Error;
-    const expected = err instanceof CliError || err instanceof TypeError || err instanceof RangeError || /^(No env registered|--import|IMITATE_BACKEND)/.test(err.message) || err.name === 'EnvCheckError';
+    const expected = err instanceof CliError || err instanceof TypeError || err instanceof RangeError || /^(No env registered|--import|IMITATE_BACKEND)/.test(err.message) || err.name === 'EnvCheckError' || err.name === 'DemoFileError';
     const debug = process.env.IMITATE_DEBUG === '1';
     io.err(`imitate: ${expected && !debug ? err.message : (err.stack ?? err.message)}`);
     return 1;

@@ -17,3 +17,5 @@ export * from './buffer.js';
 export * from './learner.js';
 export { train, TrainSetupError, type TrainCallbacks, type TrainOptions, type TrainResult, type TrainSummary } from './train/loop.js';
 export { resolveConfig, loopConfigSchema, type LoopConfig, type LoopConfigInput } from './train/config.js';
+export * from './demos/index.js';
+export * from './cloning.js';

@@ -69,8 +69,8 @@ export async function evalCommand(opts: EvalCommandOptions, out: (line: string) 
   }
 }
 
-/** The env must have the spaces the policy was trained on (same sizes, same action bounds). */
-function checkSpaces(env: Env, info: ReturnType<typeof readEnvInfo>, policyDir: string, envId: string): void {
+/** The env must have the spaces the policy was trained on (same sizes, same action bounds); `imitate collect` checks the same. */
+export function checkSpaces(env: Env, info: ReturnType<typeof readEnvInfo>, policyDir: string, envId: string): void {
   const obs = env.observationSpace;
   const act = env.actionSpace;
   const where = `--policy ${policyDir} with --env ${envId}`;

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Mlp, mlpLayout, resolveMlpSpec, type MlpSpec } from './mlp.js';
 import { writeFileAtomicAsync } from '../atomic-file.js';
+import type { Rng } from '../rng.js';
 import { loadWeights, saveWeights, takeWeight } from './weights-io.js';
 
 /**
@@ -45,6 +46,12 @@ export interface Policy {
   readonly meta: Record<string, unknown>;
   /** The action for one observation, in [−1, 1]^actDim. */
   act(obs: Float32Array): Float32Array;
+  /**
+   * A stochastic action for one observation, drawn with `rng`: tanh(μ + σ·ε) for a
+   * 'gaussian-tanh' head (log σ clipped to `meta.logStdMin`/`logStdMax`, SAC's −20 and 2 by
+   * default). A 'tanh' head has no distribution: it throws.
+   */
+  sample(obs: Float32Array, rng: Rng): Float32Array;
   dispose(): void;
 }
 
@@ -124,6 +131,8 @@ export async function loadPolicy(dir: string): Promise<Policy> {
   const mlp = new Mlp(spec, null, `policy(${d.algo})`, initial);
   initial.forEach((t) => t.dispose());
   const { obsDim, actDim, head } = d;
+  const logStdMin = typeof d.meta?.logStdMin === 'number' ? d.meta.logStdMin : -20;
+  const logStdMax = typeof d.meta?.logStdMax === 'number' ? d.meta.logStdMax : 2;
   return {
     algo: d.algo,
     obsDim,
@@ -133,6 +142,17 @@ export async function loadPolicy(dir: string): Promise<Policy> {
     act(obs: Float32Array): Float32Array {
       if (obs.length !== obsDim) throw new Error(`policy.act: observation has ${obs.length} values, expected ${obsDim}`);
       return deterministicAction(mlp, head, obs);
+    },
+    sample(obs: Float32Array, rng: Rng): Float32Array {
+      if (head !== 'gaussian-tanh') throw new Error(`policy.sample: a '${head}' policy (${d.algo}) is deterministic; it has no distribution to sample`);
+      if (obs.length !== obsDim) throw new Error(`policy.sample: observation has ${obs.length} values, expected ${obsDim}`);
+      const values = mlp.forwardOne(obs);
+      const action = new Float32Array(actDim);
+      for (let i = 0; i < actDim; i++) {
+        const logStd = Math.min(logStdMax, Math.max(logStdMin, values[actDim + i]));
+        action[i] = Math.tanh(values[i] + Math.exp(logStd) * rng.normal());
+      }
+      return action;
     },
     dispose(): void {
       mlp.dispose();

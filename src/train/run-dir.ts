@@ -52,7 +52,7 @@ export function prepareNewRunDir(dir: string): void {
 }
 
 /** Writes `policy/` whole: into a temporary directory first, then swapped in. */
-export async function writePolicyDir(runDir: string, learner: Learner, info: EnvInfo): Promise<string> {
+export async function writePolicyDir(runDir: string, learner: Pick<Learner, 'savePolicy'>, info: EnvInfo): Promise<string> {
   const final = path.join(runDir, POLICY_DIR);
   const tmp = tempName(final);
   mkdirSync(tmp, { recursive: true });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { initBackend } from '../../src/backend.js';
@@ -74,5 +74,33 @@ t.test('a ReLU actor (the native acting path where the addon is active) acts as 
   const batched = tf.tidy(() => tf.slice(actor.apply(tf.tensor2d(obs, [1, 4])), [0, 0], [1, 3])).dataSync();
   for (let i = 0; i < 3; i++) t.ok(Math.abs(fromLearner[i] - Math.tanh(batched[i])) < 1e-6, `action ${i}: ${fromLearner[i]} vs ${Math.tanh(batched[i])}`);
   policy.dispose();
+  actor.dispose();
+});
+
+t.test("sample draws tanh(μ + σ·ε) of a gaussian-tanh policy from the caller's stream", async (t) => {
+  const dir = t.testdir();
+  const actor = new Mlp({ inputDim: 4, hidden: [8], outputDim: 4, activation: 'relu' }, new Rng(3), 'actor');
+  await writePolicy(dir, { algo: 'sac', mlp: actor, head: 'gaussian-tanh', meta: { logStdMin: -3, logStdMax: -0.5 } });
+  const out = tf.tidy(() => actor.apply(tf.tensor2d(obs, [1, 4]))).dataSync();
+  const policy = await loadPolicy(dir);
+  const before = tf.memory().numTensors;
+  const a = policy.sample(obs, new Rng(8));
+  t.equal(tf.memory().numTensors, before, 'no tensors left');
+  const eps = new Rng(8);
+  for (let i = 0; i < 2; i++) {
+    const logStd = Math.min(-0.5, Math.max(-3, out[2 + i]));
+    const want = Math.fround(Math.tanh(out[i] + Math.exp(logStd) * eps.normal()));
+    t.ok(Math.abs(a[i] - want) < 1e-6, `action ${i}: ${a[i]} vs ${want} (log σ clipped by the policy's meta)`);
+  }
+  t.notSame(policy.sample(obs, new Rng(9)), a, 'another stream, another action');
+  policy.dispose();
+  const tanhDir = join(dir, 'td3');
+  await mkdir(tanhDir);
+  const det = new Mlp({ inputDim: 4, hidden: [8], outputDim: 2, activation: 'relu' }, new Rng(3), 'actor');
+  await writePolicy(tanhDir, { algo: 'td3', mlp: det, head: 'tanh' });
+  const td3 = await loadPolicy(tanhDir);
+  t.throws(() => td3.sample(obs, new Rng(0)), /a 'tanh' policy \(td3\) is deterministic/);
+  td3.dispose();
+  det.dispose();
   actor.dispose();
 });
