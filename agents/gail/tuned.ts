@@ -1,0 +1,25 @@
+/**
+ * Loop and learner defaults of GAIL runs, per learner and env, under `--config` and `--set`.
+ * - td3: the paper's configuration (§5.2): TD3_PAPER_PRESET (LayerNorm 300-200/400-300 nets,
+ *   lr 2.5e-4, 0.75·min + 0.25·max targets, Huber, OU + adaptive parameter noise), batch 64,
+ *   replay 1e5, 10-step returns.
+ * - sac: SAC's own tuned defaults for the env (agents/hyperparams.ts), as an RL run would get.
+ * Per-env additions below say where they come from.
+ */
+import { algorithm } from '../../src/learner.js';
+import { deepMerge } from '../../src/train/config.js';
+import { TD3_PAPER_PRESET } from '../td3.js';
+
+const PAPER_TD3 = { batchSize: 64, bufferSize: 100_000, nStep: 10, gamma: 0.99, learner: TD3_PAPER_PRESET };
+
+const PER_ENV: Record<string, Record<string, unknown>> = {
+  // A short task: evaluate often enough for a learning curve.
+  'Pendulum-v1': { steps: 20_000, evalEvery: 1000 },
+  'InvertedPendulum-v5': { steps: 30_000, evalEvery: 2000 },
+  'InvertedDoublePendulum-v5': { steps: 200_000, evalEvery: 5000 },
+};
+
+export function gailTunedDefaults(algo: string, envId: string): Record<string, unknown> {
+  const base = algo === 'td3' ? (PAPER_TD3 as unknown as Record<string, unknown>) : (algorithm(algo).tunedDefaults?.(envId) ?? {});
+  return deepMerge(base, PER_ENV[envId] ?? {});
+}
