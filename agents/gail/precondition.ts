@@ -9,11 +9,14 @@
  *   paper's code (per sampled batch, n-step windows included);
  * - the reward-gradient preconditioner of the paper's first ablation (`reward-grad`, `gail_mod`):
  *   κ_i = max(floor, exp(−max(0, ‖∇h(x_i)‖ − k)²/σ)) per row, σ from the window of batch means,
- *   floor 0 by default (the original had none).
+ *   floor 0 by default (the original had none; κ is kept ≥ 1e-6, as exp underflows to 0).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Discriminator } from './discriminator.js';
 import type { ForwardModel } from './forward-model.js';
+
+/** The smallest κ the reward-gradient preconditioner returns (exp(−pen/σ) underflows to 0). */
+export const MIN_KAPPA = 1e-6;
 
 /** σ is never below this (the paper's running-moments floor). */
 export const SIGMA_FLOOR = 0.1;
@@ -83,7 +86,8 @@ export class RewardGradient implements Preconditioner {
       return tf.square(tf.relu(tf.sub(tf.sqrt(tf.add(tf.sum(tf.square(grad), 1), 1e-12)), this.k))).dataSync() as Float32Array;
     });
     const sigma = this.window.push(pens.reduce((a, b) => a + b, 0) / pens.length);
-    return pens.map((p) => Math.max(this.floor, Math.exp(-p / sigma)));
+    // exp underflows to 0 for steep rows; κ must stay positive.
+    return pens.map((p) => Math.max(this.floor, MIN_KAPPA, Math.exp(-p / sigma)));
   }
 
   state(): unknown {
