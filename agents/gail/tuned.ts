@@ -19,7 +19,13 @@ const PER_ENV: Record<string, Record<string, unknown>> = {
   'InvertedDoublePendulum-v5': { steps: 200_000, evalEvery: 5000 },
 };
 
+const SAC_PER_ENV: Record<string, Record<string, unknown>> = {
+  // 64-64 nets: SAC's tuned 256-256 cost several times more per update on CPU, and Pendulum does
+  // not need them; the README's GAIL job then runs in minutes.
+  'Pendulum-v1': { learner: { actorNet: [64, 64], criticNet: [64, 64] } },
+};
+
 export function gailTunedDefaults(algo: string, envId: string): Record<string, unknown> {
-  const base = algo === 'td3' ? (PAPER_TD3 as unknown as Record<string, unknown>) : (algorithm(algo).tunedDefaults?.(envId) ?? {});
+  const base = algo === 'td3' ? (PAPER_TD3 as unknown as Record<string, unknown>) : deepMerge(algorithm(algo).tunedDefaults?.(envId) ?? {}, SAC_PER_ENV[envId] ?? {});
   return deepMerge(base, PER_ENV[envId] ?? {});
 }
