@@ -91,7 +91,11 @@ export function discriminatorInputs(
 export class AbsorbingBook {
   readonly kinds: Uint8Array;
 
-  constructor(capacity: number, readonly enabled: boolean) {
+  /**
+   * @param enabled store the absorbing pair on true terminations
+   * @param timeLimitTerminal store time-limit endings as terminations (the paper's code), unwrapped
+   */
+  constructor(capacity: number, readonly enabled: boolean, readonly timeLimitTerminal = false) {
     this.kinds = new Uint8Array(capacity);
   }
 
@@ -105,7 +109,8 @@ export class AbsorbingBook {
       return;
     }
     this.kinds[buffer.position] = ROW_NORMAL;
-    buffer.add(t.obs, t.action, t.reward, t.nextObs, t.terminated, t.truncated);
+    if (this.timeLimitTerminal && t.truncated) buffer.add(t.obs, t.action, t.reward, t.nextObs, true, false);
+    else buffer.add(t.obs, t.action, t.reward, t.nextObs, t.terminated, t.truncated);
   }
 }
 

@@ -4,7 +4,7 @@
  * has a quirk, the intended behaviour is the default and the faithful one is a flag:
  * - `discriminator.penalty.separateEpsilon` (separate ε for the state and action parts of a WGAN
  *   interpolate; default one ε per sample);
- * - the n-step terminal bug: the loop's buffer has `paperNStepQuirk`, off (src/buffer.ts);
+ * - the n-step terminal bug and time limits counted as terminal: `paperQuirks`;
  * - the global-scalar observation normaliser: the paper's D uses raw clamped observations, which is
  *   what the discriminator does; no normaliser is involved.
  */
@@ -39,6 +39,15 @@ export const gailConfigSchema = z.strictObject({
   /** DAC-style absorbing states (paper §1.5). */
   absorbing: z.boolean().default(true),
   discriminator: discriminatorConfigSchema.default(discriminatorConfigSchema.parse({})),
+  /** The paper code's behaviours where it departs from the intended one, each off by default. */
+  paperQuirks: z
+    .strictObject({
+      /** A window whose n-th row is terminal bootstraps from it (src/buffer.ts `paperNStepQuirk`). */
+      nStepTerminal: z.boolean().default(false),
+      /** Time-limit endings are stored as terminations (no bootstrap; not absorbing-wrapped). */
+      timeLimitTerminal: z.boolean().default(false),
+    })
+    .default({ nStepTerminal: false, timeLimitTerminal: false }),
   /** One discriminator update (call) every this many learner updates. */
   updateEvery: positiveInt.default(1),
   precondition: z

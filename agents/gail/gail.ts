@@ -59,6 +59,7 @@ export class Gail implements TrainingExtension {
   private kappaSum = 0;
   private kappaCount = 0;
   readonly rewardFn: RewardFn;
+  readonly paperNStepQuirk: boolean;
 
   constructor(config: GailConfig, readonly expert: ExpertTransitions, private readonly ctx: ExtensionContext, preconditioner?: Preconditioner) {
     this.config = config;
@@ -74,7 +75,8 @@ export class Gail implements TrainingExtension {
     else if (p.type === 'purple') this.preconditioner = new Purple(this.forwardModel!, p.kf, p.floor ?? 0.7, p.window);
     else if (p.type === 'reward-grad') this.preconditioner = new RewardGradient(this.discriminator, p.k, p.floor ?? 0, p.window);
     else this.preconditioner = null;
-    this.book = new AbsorbingBook(ctx.config.bufferSize, config.absorbing);
+    this.book = new AbsorbingBook(ctx.config.bufferSize, config.absorbing, config.paperQuirks.timeLimitTerminal);
+    this.paperNStepQuirk = config.paperQuirks.nStepTerminal;
     const rows = expertRows(expert.terminated, config.absorbing);
     const n = rows.source.length;
     const o = expert.obsDim;

@@ -30,6 +30,8 @@ export interface StepTransition {
 export interface TrainingExtension {
   /** Recomputes rewards at sampling time; the env's rewards are then ignored by the learner. */
   readonly rewardFn?: RewardFn;
+  /** Sample with the paper code's n-step terminal quirk (src/buffer.ts `paperNStepQuirk`). */
+  readonly paperNStepQuirk?: boolean;
   /** Stores one env step in `buffer` (default: `buffer.add` of the step as is). */
   store?(buffer: ReplayBuffer, step: StepTransition): void;
   /** Called after each learner update; returns metrics for metrics.csv (one backend read at most). */

@@ -75,7 +75,7 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
   const progress = new Progress({ total: c.steps, start: startStep, terminal: options.terminal, log, quiet: options.quiet });
   const gradientSteps = c.gradientSteps === -1 ? c.trainFreq : c.gradientSteps;
   if (options.rewardFn !== undefined && extension?.rewardFn !== undefined) throw new TrainSetupError(`train: options.rewardFn and the '${c.extension?.name}' extension's rewardFn cannot both be given`);
-  const sampleOptions = { nStep: c.nStep, gamma: c.gamma, rewardFn: options.rewardFn ?? extension?.rewardFn };
+  const sampleOptions = { nStep: c.nStep, gamma: c.gamma, rewardFn: options.rewardFn ?? extension?.rewardFn, paperNStepQuirk: extension?.paperNStepQuirk === true };
   const elapsed = () => p.elapsedBefore + (performance.now() - t0) / 1000;
   let stop: StopReason | null = null;
   let lastCheckpointStep = s.resumedFrom ?? -1;

@@ -128,3 +128,13 @@ t.test('tensors are freed: rewards, D updates and monitoring leave tf.memory fla
   t.equal(tf.memory().numTensors, n);
   gail.dispose();
 });
+
+t.test('paper quirk: time limits stored as terminations, without the absorbing pair', async (t) => {
+  const buffer = new ReplayBuffer({ capacity: 8, obsDim: 1, actDim: 1 });
+  const book = new AbsorbingBook(8, true, true);
+  book.store(buffer, { obs: f32(0), action: f32(0), reward: 0, nextObs: f32(1), terminated: false, truncated: true });
+  t.equal(buffer.size, 1, 'one row');
+  const row = buffer.transition(0);
+  t.ok(row.terminated && !row.truncated, 'stored as a termination: no bootstrap');
+  t.equal(book.kinds[0], ROW_NORMAL, 'not wrapped');
+});
