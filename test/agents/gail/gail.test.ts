@@ -22,16 +22,16 @@ registerExpertLoader(async (file, _context, numDemos, seed) => {
 const config = (file: string): LoopConfigInput => ({
   algo: 'sac',
   env: 'Pendulum-v1',
-  steps: 200,
+  steps: 100,
   seed: 3,
   bufferSize: 1000,
   batchSize: 16,
-  learningStarts: 40,
-  evalEvery: 100,
+  learningStarts: 30,
+  evalEvery: 50,
   evalEpisodes: 1,
-  checkpointEvery: 100,
-  logEvery: 50,
-  maxEpisodeSteps: 50,
+  checkpointEvery: 50,
+  logEvery: 25,
+  maxEpisodeSteps: 25,
   nStep: 2,
   learner: { actorNet: [8], criticNet: [8] },
   extension: {
@@ -65,13 +65,13 @@ function withoutTiming(csv: string): string[][] {
   return rows.map((r) => r.filter((_, i) => !drop.has(i)));
 }
 
-t.test('GAIL stopped at 130 and resumed to 200 equals an uninterrupted run', async (t) => {
+t.test('GAIL stopped at 70 and resumed to 100 equals an uninterrupted run', async (t) => {
   const root = t.testdir();
   const full = await train(config('synthetic-3x1'), { quiet: true, dir: path.join(root, 'full') });
   const dir = path.join(root, 'run');
-  await train(config('synthetic-3x1'), { quiet: true, dir, callbacks: { onStep: (s) => s.step < 130 } });
+  await train(config('synthetic-3x1'), { quiet: true, dir, callbacks: { onStep: (s) => s.step < 70 } });
   const resumed = await train(undefined, { quiet: true, resume: dir });
-  t.equal(resumed.summary.resumedFromStep, 100);
+  t.equal(resumed.summary.resumedFromStep, 50);
   for (const sub of ['learner', 'extension']) {
     const a = checkpointFiles(full.dir, sub);
     const b = checkpointFiles(dir, sub);
