@@ -116,9 +116,9 @@ export class Discriminator {
     return tf.tidy(() => tf.cast(tf.logicalAnd(tf.greaterEqual(x, this.low), tf.lessEqual(x, this.high)), 'float32') as tf.Tensor2D);
   }
 
-  /** Logits h [n] of raw input rows x [n, inputDim]. */
+  /** Logits h [n] of raw input rows x [n, inputDim] (inference: not for differentiating). */
   logits(x: tf.Tensor2D): tf.Tensor1D {
-    return tf.tidy(() => tf.reshape(this.net.forward(this.clamp(x)).out, [-1]) as tf.Tensor1D);
+    return tf.tidy(() => tf.reshape(this.net.apply(this.clamp(x)), [-1]) as tf.Tensor1D);
   }
 
   /** Logits and ∇_x h [n, inputDim] (through the clamp) of raw rows x; differentiable in the weights. */

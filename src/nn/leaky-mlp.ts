@@ -127,9 +127,19 @@ export class LeakyMlp {
     return fwd.slopes.length > 0 ? delta : (tf.tile(delta, [fwd.out.shape[0], 1]) as tf.Tensor2D);
   }
 
-  /** Output only (no slopes kept), for inference. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => this.forward(x).out);
+  /**
+   * Output only, for inference (rewards): no slopes, and tf.leakyRelu in one op, which is fine
+   * here because nothing differentiates through it.
+   */
+  apply(x: tf.Tensor2D, kernels: tf.Tensor2D[] = this.kernels()): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = x;
+      for (let i = 0; i < kernels.length; i++) {
+        h = dense(h, kernels[i], this.variables[2 * i + 1] as unknown as tf.Tensor1D);
+        if (i + 1 < kernels.length) h = tf.leakyRelu(h, this.spec.slope);
+      }
+      return h;
+    });
   }
 
   /** Everything that must be saved to resume: variables, then the SN vectors. */

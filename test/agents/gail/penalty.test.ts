@@ -69,6 +69,9 @@ t.test('input gradient equals tfjs autodiff and float64 finite differences', asy
     const auto = tf.grad((xx: tf.Tensor) => tf.sum(disc.logits(xx as tf.Tensor2D)))(x);
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(auto, grad))).dataSync()[0]);
     t.ok(diff < 1e-5, `SN ${sn}: explicit vs autodiff input gradient (max diff ${diff.toExponential(2)})`);
+    const inference = disc.logits(x);
+    t.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(inference, h))).dataSync()[0]) < 1e-6, `SN ${sn}: the inference path (tf.leakyRelu) gives the training path's logits`);
+    inference.dispose();
     const p = params(disc);
     const pts = rows(x);
     const hs = h.dataSync();
