@@ -6,6 +6,8 @@ import { registerAlgorithm } from '../src/learner.js';
 import { bcEntry } from './bc.js';
 import { sacEntry } from './sac.js';
 import { td3Entry } from './td3.js';
+// GAIL registers itself as a training extension ('gail').
+import './gail/index.js';
 
 registerAlgorithm(sacEntry);
 registerAlgorithm(td3Entry);

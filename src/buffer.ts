@@ -24,8 +24,11 @@ import type { Rng } from './rng.js';
 
 export { MAX_BUFFER_CAPACITY, type ReplayBufferState } from './buffer-io.js';
 
-/** Rewards for `count` rows given as flat row-major arrays; must return `count` finite values. */
-export type RewardFn = (obs: Float32Array, actions: Float32Array, nextObs: Float32Array, count: number) => Float32Array;
+/**
+ * Rewards for `count` rows given as flat row-major arrays; must return `count` finite values.
+ * `rows` holds each row's buffer row index (for side data kept per row, e.g. absorbing flags).
+ */
+export type RewardFn = (obs: Float32Array, actions: Float32Array, nextObs: Float32Array, count: number, rows: Int32Array) => Float32Array;
 
 /** Shape of a {@link ReplayBuffer}. */
 export interface ReplayBufferOptions {
@@ -100,6 +103,7 @@ export class ReplayBuffer {
   private gatherObs = new Float32Array(0);
   private gatherAct = new Float32Array(0);
   private gatherNextObs = new Float32Array(0);
+  private gatherRows = new Int32Array(0);
 
   constructor(options: ReplayBufferOptions) {
     const { capacity, obsDim, actDim } = options ?? ({} as ReplayBufferOptions);
@@ -283,6 +287,7 @@ export class ReplayBuffer {
     this.gatherObs = new Float32Array(rows * this.obsDim);
     this.gatherAct = new Float32Array(rows * this.actDim);
     this.gatherNextObs = new Float32Array(rows * this.obsDim);
+    this.gatherRows = new Int32Array(rows);
   }
 
   private gather(row: number, slot: number): void {
@@ -291,11 +296,12 @@ export class ReplayBuffer {
     copyRow(this.obsData, row * o, this.gatherObs, slot * o, o);
     copyRow(this.actData, row * a, this.gatherAct, slot * a, a);
     copyRow(this.nextObsData, row * o, this.gatherNextObs, slot * o, o);
+    this.gatherRows[slot] = row;
   }
 
   private applyRewardFn(rewardFn: RewardFn, rows: number, gamma: number, out: Outputs): void {
     // Exact-length views, so a rewardFn may take a row count from obs.length as well as `count`.
-    const r = rewardFn(this.gatherObs.subarray(0, rows * this.obsDim), this.gatherAct.subarray(0, rows * this.actDim), this.gatherNextObs.subarray(0, rows * this.obsDim), rows);
+    const r = rewardFn(this.gatherObs.subarray(0, rows * this.obsDim), this.gatherAct.subarray(0, rows * this.actDim), this.gatherNextObs.subarray(0, rows * this.obsDim), rows, this.gatherRows.subarray(0, rows));
     if (r === null || typeof r !== 'object' || r.length !== rows) {
       throw new RangeError(`ReplayBuffer.sample: rewardFn must return ${rows} rewards (one per window row), got ${r === null || typeof r !== 'object' ? String(r) : `${r.length} values`}`);
     }

@@ -12,6 +12,7 @@ import { collectCommand, type CollectCommandOptions } from './commands/collect.j
 import { demosInspectCommand } from './commands/demos-inspect.js';
 import { envsCommand } from './commands/envs.js';
 import { evalCommand } from './commands/eval.js';
+import { gailCommand, type GailCommandOptions } from './commands/gail.js';
 import { infoCommand } from './commands/info.js';
 import { collect, CliError } from './commands/options.js';
 import { rolloutCommand } from './commands/rollout.js';
@@ -95,6 +96,35 @@ export function buildProgram(io: Io = defaultIo): Command {
       await importUserModules(opts.import);
       const terminal = io === defaultIo && process.stderr.isTTY ? process.stderr : undefined;
       await withInterrupt(io, (signal) => trainCommand(opts, io.out, { terminal, signal }));
+    });
+
+  program
+    .command('gail')
+    .description('off-policy GAIL (SAC or TD3 learner, discriminator reward with gradient penalty) from expert demonstrations')
+    .requiredOption('--env <id>', 'environment id (see imitate envs)')
+    .option('--demos <file>', 'demonstrations file')
+    .option('--expert-policy <dir>', 'instead of --demos: roll out this saved policy (a run\'s policy/) for the demonstrations')
+    .option('--num-demos <n>', 'demonstrations (episodes) to use, each subsampled 1/20 (default 4)')
+    .option('--learner <name>', 'sac or td3 (td3: the paper\'s configuration)', 'sac')
+    .option('--steps <n>', 'env steps to train for')
+    .option('--seed <s>', 'run seed (default 0)')
+    .option('--out <dir>', 'run directory (default runs/gail-<learner>-<env>-seed<seed>)')
+    .option('--gp <type>', 'gradient penalty: wgan, dragan, nagard or none (default wgan)')
+    .option('--gp-k <k>', 'penalty target gradient norm k (default 1)')
+    .option('--gp-lambda <l>', 'penalty weight λ (default 10)')
+    .option('--gp-one-sided', 'penalise only gradient norms above k')
+    .option('--spectral-norm', 'spectral norm on the discriminator\'s hidden layers (the default)')
+    .option('--no-spectral-norm', 'no spectral norm')
+    .option('--reward <form>', 'minimax (−log(1−D), default), logd (log D) or logit (h)')
+    .option('--precondition <type>', 'none (default), purple or reward-grad')
+    .option('--config <file>', "JSON file of config values (the keys of a run's config.json)")
+    .option('--set <key=value>', 'override one config value, e.g. --set extension.config.discriminator.batchSize=128 (repeatable)', collect, [] as string[])
+    .option(...importOption)
+    .option('--quiet', 'print nothing while training')
+    .action(async (opts: GailCommandOptions & { import: string[] }) => {
+      await importUserModules(opts.import);
+      const terminal = io === defaultIo && process.stderr.isTTY ? process.stderr : undefined;
+      await withInterrupt(io, (signal) => gailCommand(opts, io.out, { terminal, signal }));
     });
 
   program

@@ -48,7 +48,7 @@ export const loopStateSchema = z.strictObject({
   /** Gradient steps taken. */
   updates: int,
   /** States of the loop's random streams ('learner' is the stream handed to the learner). */
-  rng: z.strictObject({ env: rngState, explore: rngState, buffer: rngState, learner: rngState }),
+  rng: z.strictObject({ env: rngState, explore: rngState, buffer: rngState, learner: rngState, extension: rngState.optional() }),
   /** Returns and lengths of the last (up to 100) episodes, for metrics.csv. */
   recentReturns: z.array(float),
   recentLengths: z.array(int),
@@ -71,6 +71,8 @@ const pointerSchema = z.strictObject({ dir: z.string().regex(/^step-\d+-[0-9a-f]
 
 export const LEARNER_DIR = 'learner';
 export const BUFFER_DIR = 'buffer';
+/** The training extension's state (GAIL's discriminator, ...), when the run has one. */
+export const EXTENSION_DIR = 'extension';
 export const LOOP_FILE = 'loop.json';
 export const POINTER_FILE = 'latest.json';
 

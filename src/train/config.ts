@@ -51,6 +51,11 @@ export const loopConfigSchema = z.strictObject({
   maxEpisodeSteps: count(1).nullable().default(null),
   /** The algorithm's own config, validated by its `parseConfig`. */
   learner: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * A registered training extension (src/train/extension.ts, e.g. 'gail') and its config, validated
+   * by the extension's `parseConfig`; null: plain RL on the env's rewards.
+   */
+  extension: z.strictObject({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) }).nullable().default(null),
 });
 
 /** A fully resolved loop config (what config.json holds). */

@@ -21,7 +21,7 @@
  */
 import path from 'node:path';
 import { initBackend } from '../backend.js';
-import { BUFFER_DIR, LEARNER_DIR, writeCheckpoint, type LoopState } from './checkpoint.js';
+import { BUFFER_DIR, EXTENSION_DIR, LEARNER_DIR, writeCheckpoint, type LoopState } from './checkpoint.js';
 import type { LoopConfigInput } from './config.js';
 import { evaluatePolicy } from './evaluate.js';
 import { writeJsonAtomic } from './files.js';
@@ -59,13 +59,14 @@ export async function train(config: LoopConfigInput | undefined, options: TrainO
   try {
     return await runLoop(session, options);
   } finally {
+    session.extension?.dispose();
     session.learner.dispose();
     session.envs.close();
   }
 }
 
 async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> {
-  const { config: c, learner, buffer, envs, streams, stats, dir } = s;
+  const { config: c, learner, buffer, envs, streams, stats, dir, extension } = s;
   const p = s.progression;
   const callbacks = options.callbacks ?? {};
   const t0 = performance.now();
@@ -73,7 +74,8 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const progress = new Progress({ total: c.steps, start: startStep, terminal: options.terminal, log, quiet: options.quiet });
   const gradientSteps = c.gradientSteps === -1 ? c.trainFreq : c.gradientSteps;
-  const sampleOptions = { nStep: c.nStep, gamma: c.gamma, rewardFn: options.rewardFn };
+  if (options.rewardFn !== undefined && extension?.rewardFn !== undefined) throw new TrainSetupError(`train: options.rewardFn and the '${c.extension?.name}' extension's rewardFn cannot both be given`);
+  const sampleOptions = { nStep: c.nStep, gamma: c.gamma, rewardFn: options.rewardFn ?? extension?.rewardFn, paperNStepQuirk: extension?.paperNStepQuirk === true };
   const elapsed = () => p.elapsedBefore + (performance.now() - t0) / 1000;
   let stop: StopReason | null = null;
   let lastCheckpointStep = s.resumedFrom ?? -1;
@@ -93,13 +95,16 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
     lastEvalStep = p.step;
     p.lastEval = result;
     if (p.bestEval === null || result.returnMean > p.bestEval.returnMean) p.bestEval = result;
-    stats.evalRow(result);
+    const extras = extension?.evalExtras?.(result);
+    stats.evalRow(result, extras?.columns);
     progress.evaluation(p.step, result.returnMean, result.returnStd, c.evalEpisodes);
+    if (extras?.message !== undefined) progress.message(extras.message);
     if (callbacks.onEval?.(result) === false) stop ??= 'callback';
     if (c.stopAtReturn !== null && result.returnMean >= c.stopAtReturn) stop ??= 'stopAtReturn';
   };
 
   const logRow = (): void => {
+    if (extension?.beforeLogRow !== undefined) stats.update(extension.beforeLogRow(buffer, learner));
     const now = performance.now();
     const seconds = (now - lastRow.time) / 1000;
     stats.logRow({ step: p.step, episodes: p.episodes, updates: p.updates, stepsPerSecond: seconds > 0 ? (p.step - lastRow.step) / seconds : 0, timeSeconds: elapsed() });
@@ -117,7 +122,7 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
       step: p.step,
       episodes: p.episodes,
       updates: p.updates,
-      rng: { env: streams.env.state(), explore: streams.explore.state(), buffer: streams.buffer.state(), learner: streams.learner.state() },
+      rng: { env: streams.env.state(), explore: streams.explore.state(), buffer: streams.buffer.state(), learner: streams.learner.state(), extension: streams.extension.state() },
       ...stats.snapshot(),
       lastEval: p.lastEval,
       bestEval: p.bestEval,
@@ -129,6 +134,7 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
     await writeCheckpoint(dir, state, async (tmp) => {
       await learner.saveState(subdir(tmp, LEARNER_DIR));
       await buffer.saveTo(subdir(tmp, BUFFER_DIR));
+      if (extension !== null) await extension.saveState(subdir(tmp, EXTENSION_DIR));
     });
     lastCheckpointStep = p.step;
   };
@@ -148,7 +154,8 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
     }
     const action = p.step < c.learningStarts ? envs.agentActionSpace.sample(streams.explore) : learner.act(obs, 'explore');
     const [next, reward, terminated, truncated] = envs.env.step(action);
-    buffer.add(obs, action, reward, next, terminated, truncated);
+    if (extension?.store !== undefined) extension.store(buffer, { obs, action, reward, nextObs: next, terminated, truncated });
+    else buffer.add(obs, action, reward, next, terminated, truncated);
     p.step += 1;
     episodeReturn += reward;
     episodeLength += 1;
@@ -162,6 +169,7 @@ async function runLoop(s: Session, options: TrainOptions): Promise<TrainResult> 
     if (p.step > c.learningStarts && p.step % c.trainFreq === 0) {
       for (let g = 0; g < gradientSteps; g++) {
         stats.update(learner.update(buffer.sample(c.batchSize, streams.buffer, sampleOptions)));
+        if (extension?.afterUpdate !== undefined) stats.update(extension.afterUpdate(buffer));
         p.updates += 1;
       }
     }

@@ -79,9 +79,9 @@ export class RunStats {
     this.counts = {};
   }
 
-  /** Appends an eval.csv row. */
-  evalRow(r: EvalResult): void {
-    this.evals.push({ step: r.step, return_mean: r.returnMean, return_std: r.returnStd, return_min: r.returnMin, return_max: r.returnMax, length_mean: r.lengthMean });
+  /** Appends an eval.csv row; `extra` adds columns (e.g. a training extension's normalized score). */
+  evalRow(r: EvalResult, extra: Record<string, number> = {}): void {
+    this.evals.push({ step: r.step, return_mean: r.returnMean, return_std: r.returnStd, return_min: r.returnMin, return_max: r.returnMax, length_mean: r.lengthMean, ...extra });
   }
 
   /** Rewrites both CSV files (atomically) if the last write is old enough, or always with `force`. */
@@ -118,7 +118,7 @@ export class RunStats {
     const metrics = CsvTable.read(path.join(runDir, METRICS_FILE), METRICS_COLUMNS, keepMetrics);
     const evals = CsvTable.read(path.join(runDir, EVAL_FILE), EVAL_COLUMNS, keepEval);
     stats.metrics.adopt(metrics, state.metricKeys);
-    stats.evals.adopt(evals, []);
+    stats.evals.adopt(evals, evals.columns.filter((c) => !(EVAL_COLUMNS as readonly string[]).includes(c)));
     return stats;
   }
 }

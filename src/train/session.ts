@@ -10,9 +10,10 @@ import path from 'node:path';
 import { ReplayBuffer } from '../buffer.js';
 import { algorithm, type AlgorithmEntry, type Learner } from '../learner.js';
 import { Rng } from '../rng.js';
-import { BUFFER_DIR, LEARNER_DIR, LOOP_FILE, readCheckpoint, type EvalResult } from './checkpoint.js';
+import { BUFFER_DIR, EXTENSION_DIR, LEARNER_DIR, LOOP_FILE, readCheckpoint, type EvalResult } from './checkpoint.js';
 import { ConfigError, parseLoopConfig, type LoopConfig, type LoopConfigInput } from './config.js';
 import { makeTrainingEnvs, type TrainingEnvs } from './env-setup.js';
+import { trainingExtension, type TrainingExtension } from './extension.js';
 import { readJsonFile, writeJsonAtomic } from './files.js';
 import { RunStats } from './metrics.js';
 import { CONFIG_FILE, defaultRunDir, prepareNewRunDir } from './run-dir.js';
@@ -28,6 +29,8 @@ export interface Streams {
   buffer: Rng;
   learner: Rng;
   evalRoot: Rng;
+  /** The training extension's own stream (it saves its state itself). */
+  extension: Rng;
 }
 
 /** Counters and results that a checkpoint carries besides the learner, buffer and streams. */
@@ -47,6 +50,8 @@ export interface Session {
   config: LoopConfig;
   learner: Learner;
   buffer: ReplayBuffer;
+  /** The config's training extension (GAIL, ...), or null for plain RL. */
+  extension: TrainingExtension | null;
   envs: TrainingEnvs;
   streams: Streams;
   stats: RunStats;
@@ -57,27 +62,30 @@ export interface Session {
 
 export function makeStreams(seed: number): Streams {
   const root = new Rng(seed);
-  return { env: root.stream('env'), explore: root.stream('explore'), buffer: root.stream('buffer'), learner: root.stream('learner'), evalRoot: root.stream('eval') };
+  return { env: root.stream('env'), explore: root.stream('explore'), buffer: root.stream('buffer'), learner: root.stream('learner'), evalRoot: root.stream('eval'), extension: root.stream('extension') };
 }
 
 /** Starts a new run in `dir` (default `runs/<algo>-<env>-seed<seed>`). */
 export async function openNewSession(input: LoopConfigInput, dir: string | undefined): Promise<Session> {
   const parsed = parseLoopConfig(input, 'train config');
   const entry = algorithm(parsed.algo);
-  const config: LoopConfig = { ...parsed, learner: parseLearnerConfig(entry, parsed.learner, 'config.learner') };
+  const config: LoopConfig = { ...parsed, learner: parseLearnerConfig(entry, parsed.learner, 'config.learner'), extension: parseExtensionConfig(parsed.extension, 'config.extension') };
   const runDir = dir ?? defaultRunDir(config);
   if (existsSync(path.join(runDir, CONFIG_FILE))) prepareNewRunDir(runDir); // throws, naming the run
   const envs = makeTrainingEnvs(config);
   const streams = makeStreams(config.seed);
   let learner: Learner | undefined;
+  let extension: TrainingExtension | null = null;
   try {
     learner = entry.create(config.learner, { obsDim: envs.obsDim, actDim: envs.actDim, rng: streams.learner });
+    extension = await createExtension(config, envs, streams);
     const buffer = new ReplayBuffer({ capacity: config.bufferSize, obsDim: envs.obsDim, actDim: envs.actDim });
     prepareNewRunDir(runDir);
     writeJsonAtomic(path.join(runDir, CONFIG_FILE), config);
     const progression = { step: 0, episodes: 0, updates: 0, nextCheckpointAt: config.checkpointEvery, lastEval: null, bestEval: null, elapsedBefore: 0 };
-    return { dir: runDir, config, learner, buffer, envs, streams, stats: new RunStats(), progression, resumedFrom: null };
+    return { dir: runDir, config, learner, buffer, extension, envs, streams, stats: new RunStats(), progression, resumedFrom: null };
   } catch (e) {
+    extension?.dispose();
     learner?.dispose();
     envs.close();
     throw e;
@@ -95,7 +103,7 @@ export async function openResumedSession(dir: string, steps: number | undefined)
     config = { ...config, steps };
   }
   const entry = algorithm(config.algo);
-  config = { ...config, learner: parseLearnerConfig(entry, config.learner, `${configFile}: learner`) };
+  config = { ...config, learner: parseLearnerConfig(entry, config.learner, `${configFile}: learner`), extension: parseExtensionConfig(config.extension, `${configFile}: extension`) };
   const ckpt = readCheckpoint(dir);
   const loopFile = path.join(ckpt.dir, LOOP_FILE);
   const s = ckpt.state;
@@ -108,8 +116,18 @@ export async function openResumedSession(dir: string, steps: number | undefined)
   const envs = makeTrainingEnvs(config);
   const streams = makeStreams(config.seed);
   let learner: Learner | undefined;
+  let extension: TrainingExtension | null = null;
   try {
     learner = entry.create(config.learner, { obsDim: envs.obsDim, actDim: envs.actDim, rng: streams.learner });
+    extension = await createExtension(config, envs, streams);
+    if (extension !== null) {
+      const extensionDir = path.join(ckpt.dir, EXTENSION_DIR);
+      try {
+        await extension.loadState(extensionDir);
+      } catch (e) {
+        throw new Error(`checkpoint extension state ${extensionDir}: ${(e as Error).message}`, { cause: e });
+      }
+    }
     const learnerDir = path.join(ckpt.dir, LEARNER_DIR);
     try {
       await learner.loadState(learnerDir);
@@ -127,6 +145,7 @@ export async function openResumedSession(dir: string, steps: number | undefined)
     streams.explore.setState(s.rng.explore);
     streams.buffer.setState(s.rng.buffer);
     streams.learner.setState(s.rng.learner);
+    if (s.rng.extension !== undefined) streams.extension.setState(s.rng.extension);
     // Rows an uninterrupted run would have at this point: those before the checkpoint, and at its
     // step only the ones due by cadence (an end-of-run row is written after the final checkpoint).
     const keepMetrics = (step: number) => step < s.step || (step === s.step && s.step % config.logEvery === 0);
@@ -143,8 +162,9 @@ export async function openResumedSession(dir: string, steps: number | undefined)
       bestEval: s.bestEval,
       elapsedBefore: s.elapsedSeconds,
     };
-    return { dir, config, learner, buffer, envs, streams, stats, progression, resumedFrom: s.step };
+    return { dir, config, learner, buffer, extension, envs, streams, stats, progression, resumedFrom: s.step };
   } catch (e) {
+    extension?.dispose();
     learner?.dispose();
     envs.close();
     throw e;
@@ -156,6 +176,29 @@ export function subdir(parent: string, name: string): string {
   const dir = path.join(parent, name);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+async function createExtension(config: LoopConfig, envs: TrainingEnvs, streams: Streams): Promise<TrainingExtension | null> {
+  if (config.extension === null) return null;
+  const entry = trainingExtension(config.extension.name);
+  return entry.create(entry.parseConfig(config.extension.config), { config, obsDim: envs.obsDim, actDim: envs.actDim, rng: streams.extension });
+}
+
+function parseExtensionConfig(raw: LoopConfig['extension'], where: string): LoopConfig['extension'] {
+  if (raw === null) return null;
+  let entry;
+  try {
+    entry = trainingExtension(raw.name);
+  } catch (e) {
+    throw new ConfigError(`${where}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = entry.parseConfig(raw.config);
+  } catch (e) {
+    throw new ConfigError(`${where} (${entry.name}): ${(e as Error).message}`);
+  }
+  return { name: raw.name, config: parsed as Record<string, unknown> };
 }
 
 function parseLearnerConfig(entry: AlgorithmEntry, raw: unknown, where: string): Record<string, unknown> {

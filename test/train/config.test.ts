@@ -27,6 +27,7 @@ t.test('defaults are SB3-like and fill every key', async (t) => {
     envKwargs: {},
     maxEpisodeSteps: null,
     learner: {},
+    extension: null,
   });
   t.same(Object.keys(c).sort(), [...CONFIG_KEYS].sort());
 });
