@@ -5,6 +5,7 @@
  * `imitate train --resume DIR` continues a GAIL run like any other.
  * Config precedence: defaults < GAIL's tuned defaults for learner and env < --config < flags < --set.
  */
+import { reportRun } from './run-report.js';
 import { initBackend } from '../backend.js';
 import { ConfigError, resolveConfig } from '../train/config.js';
 import { trainingExtension } from '../train/extension.js';
@@ -78,6 +79,7 @@ export async function gailCommand(opts: GailCommandOptions, out: (line: string) 
   await initBackend();
   const dir = opts.out ?? `runs/gail-${learner}-${opts.env}-seed${config.seed}`;
   await userErrors(() => train(config, { dir, log: out, terminal: context.terminal, signal: context.signal, quiet: opts.quiet }));
+  await reportRun(dir, `GAIL (${learner}) on ${opts.env}, seed ${config.seed}`, out);
 }
 
 async function userErrors<T>(fn: () => Promise<T> | T): Promise<T> {

@@ -3,6 +3,7 @@
  * continues a run from its latest checkpoint. Config precedence: built-in defaults < the
  * algorithm's tuned defaults for the env < `--config FILE.json` < flags < `--set key=value`.
  */
+import { reportRun } from './run-report.js';
 import { initBackend } from '../backend.js';
 import { algorithm } from '../learner.js';
 import { ConfigError, resolveConfig } from '../train/config.js';
@@ -37,7 +38,8 @@ export async function trainCommand(opts: TrainCommandOptions, out: (line: string
     if (opts.set.length > 0) extra.push('--set');
     if (extra.length > 0) throw new CliError(`--resume ${opts.resume} takes the run's config from its config.json; only --steps may be given with it, not ${extra.join(', ')}`);
     await initBackend();
-    await userErrors(() => train(undefined, { ...common, resume: opts.resume, steps }));
+    const { dir, summary } = await userErrors(() => train(undefined, { ...common, resume: opts.resume, steps }));
+    await reportRun(dir, `${summary.algo} on ${summary.env}, seed ${summary.seed}`, out);
     return;
   }
   const flags = { algo: opts.algo, env: opts.env, steps, seed: opts.seed === undefined ? undefined : parseOption('--seed', seedValue, opts.seed) };
@@ -45,7 +47,8 @@ export async function trainCommand(opts: TrainCommandOptions, out: (line: string
     resolveConfig({ file: opts.config, flags, sets: opts.set, tuned: (algo, env) => algorithm(algo).tunedDefaults?.(env) }),
   );
   await initBackend();
-  await userErrors(() => train(config, { ...common, dir: opts.out }));
+  const { dir } = await userErrors(() => train(config, { ...common, dir: opts.out }));
+  await reportRun(dir, `${config.algo} on ${config.env}, seed ${config.seed}`, out);
 }
 
 /** Bad configs, unknown algorithms and unusable checkpoints are the user's to fix: one line, no stack. */
