@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
@@ -30,6 +31,32 @@ static napi_value fail(napi_env env, const char *message) {
   return NULL;
 }
 
+/* Throws "imitate_blas.<fn>: <what>" and returns false. */
+static bool complain(napi_env env, const char *fn, const char *what) {
+  char message[160];
+  snprintf(message, sizeof message, "imitate_blas.%s: %s", fn, what);
+  napi_throw_error(env, NULL, message);
+  return false;
+}
+
+/* Every entry point's first steps: exactly `want` arguments, the first of them the wasm heap. */
+static bool read_call(napi_env env, napi_callback_info info, const char *fn, size_t want, napi_value *argv, uint8_t **heap, size_t *heap_bytes) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != want) return complain(env, fn, "wrong number of arguments");
+  void *data = NULL;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, heap_bytes) != napi_ok) return complain(env, fn, "the heap must be an ArrayBuffer");
+  *heap = (uint8_t *)data;
+  return true;
+}
+
+/* argv[first .. first+count) as non-negative integers. */
+static bool read_sizes(napi_env env, const char *fn, napi_value *argv, size_t first, size_t count, int64_t *out) {
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_int64(env, argv[first + i], &out[i]) != napi_ok || out[i] < 0) return complain(env, fn, "offsets, sizes and strides must be non-negative numbers");
+  }
+  return true;
+}
+
 /*
  * sgemm(heap, aOffset, bOffset, cOffset, batch, m, n, k, strideA, strideB, transA, transB)
  * For each i < batch: C_i (m×n) = op(A_i)·op(B_i), row-major, A_i starting strideA floats after
@@ -38,22 +65,11 @@ static napi_value fail(napi_env env, const char *message) {
  * outside the heap.
  */
 static napi_value sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
   napi_value argv[12];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) {
-    return fail(env, "imitate_blas.sgemm: expected 12 arguments");
-  }
-  void *heap = NULL;
+  uint8_t *heap = NULL;
   size_t heap_bytes = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
-    return fail(env, "imitate_blas.sgemm: the heap must be an ArrayBuffer");
-  }
   int64_t v[9];
-  for (int i = 0; i < 9; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0) {
-      return fail(env, "imitate_blas.sgemm: offsets, sizes and strides must be non-negative numbers");
-    }
-  }
+  if (!read_call(env, info, "sgemm", 12, argv, &heap, &heap_bytes) || !read_sizes(env, "sgemm", argv, 1, 9, v)) return NULL;
   bool trans_a = false, trans_b = false;
   if (napi_get_value_bool(env, argv[10], &trans_a) != napi_ok ||
       napi_get_value_bool(env, argv[11], &trans_b) != napi_ok) {
@@ -70,9 +86,9 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   if (a_end > (int64_t)heap_bytes || b_end > (int64_t)heap_bytes || c_end > (int64_t)heap_bytes) {
     return fail(env, "imitate_blas.sgemm: operand outside the heap");
   }
-  const float *a = (const float *)((uint8_t *)heap + a_off);
-  const float *b = (const float *)((uint8_t *)heap + b_off);
-  float *c = (float *)((uint8_t *)heap + c_off);
+  const float *a = (const float *)(heap + a_off);
+  const float *b = (const float *)(heap + b_off);
+  float *c = (float *)(heap + c_off);
   /* Row-major leading dimensions are the stored row lengths: op(A) is m×k, stored k wide
      unless transposed (then m wide); op(B) is k×n, stored n wide unless transposed (k wide). */
   const int lda = trans_a ? (int)m : (int)k;
@@ -91,22 +107,11 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
  * and the bias after it, exactly as the separate matmul, add and relu kernels round.
  */
 static napi_value dense(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 9) {
-    return fail(env, "imitate_blas.dense: expected 9 arguments");
-  }
-  void *heap = NULL;
+  uint8_t *heap = NULL;
   size_t heap_bytes = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
-    return fail(env, "imitate_blas.dense: the heap must be an ArrayBuffer");
-  }
   int64_t v[7];
-  for (int i = 0; i < 7; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &v[i]) != napi_ok || v[i] < 0) {
-      return fail(env, "imitate_blas.dense: offsets and sizes must be non-negative numbers");
-    }
-  }
+  if (!read_call(env, info, "dense", 9, argv, &heap, &heap_bytes) || !read_sizes(env, "dense", argv, 1, 7, v)) return NULL;
   bool relu = false;
   if (napi_get_value_bool(env, argv[8], &relu) != napi_ok) return fail(env, "imitate_blas.dense: relu must be a boolean");
   const int64_t n = v[4], k = v[5], m = v[6];
@@ -115,9 +120,8 @@ static napi_value dense(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 4; i++) {
     if ((v[i] & 3) || ends[i] > (int64_t)heap_bytes) return fail(env, "imitate_blas.dense: operand outside the heap");
   }
-  uint8_t *base = (uint8_t *)heap;
-  const float *x = (const float *)(base + v[0]), *w = (const float *)(base + v[1]), *b = (const float *)(base + v[2]);
-  float *out = (float *)(base + v[3]);
+  const float *x = (const float *)(heap + v[0]), *w = (const float *)(heap + v[1]), *b = (const float *)(heap + v[2]);
+  float *out = (float *)(heap + v[3]);
   cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, (int)n, (int)m, (int)k, 1.0f, x, (int)k, w, (int)m, 0.0f, out, (int)m);
   for (int64_t r = 0; r < n; r++) {
     float *row = out + r * m;
@@ -141,16 +145,10 @@ static napi_value dense(napi_env env, napi_callback_info info) {
  * output (d_L) are Float32Arrays. For acting: no tensor, no kernel, no read-back.
  */
 static napi_value forward(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) {
-    return fail(env, "imitate_blas.forward: expected 6 arguments");
-  }
-  void *heap = NULL;
+  uint8_t *heap = NULL;
   size_t heap_bytes = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
-    return fail(env, "imitate_blas.forward: the heap must be an ArrayBuffer");
-  }
+  if (!read_call(env, info, "forward", 6, argv, &heap, &heap_bytes)) return NULL;
   napi_typedarray_type types[4];
   size_t lengths[4];
   void *data[4];
@@ -184,7 +182,7 @@ static napi_value forward(napi_env env, napi_callback_info info) {
   if (buffers == NULL) return fail(env, "imitate_blas.forward: out of memory");
   const float *x = (const float *)data[2];
   float *ping = buffers, *pong = buffers + widest;
-  uint8_t *base = (uint8_t *)heap;
+  uint8_t *base = heap;
   for (size_t l = 0; l < layers; l++) {
     const int in = dims[l], out = dims[l + 1];
     const float *w = (const float *)(base + (int64_t)offsets[2 * l]);
@@ -235,16 +233,10 @@ static bool in_heap(const double *offsets, size_t count, size_t per, const doubl
  *   m' = b1·m + c1·g;  v' = b2·v + c2·g²;  p' = p − s·(m' / (√v'·r + ε)).
  */
 static napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
-    return fail(env, "imitate_blas.adam: expected 4 arguments");
-  }
-  void *heap = NULL;
+  uint8_t *heap = NULL;
   size_t heap_bytes = 0, n_off = 0, n_sizes = 0, n_hyper = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
-    return fail(env, "imitate_blas.adam: the heap must be an ArrayBuffer");
-  }
+  if (!read_call(env, info, "adam", 4, argv, &heap, &heap_bytes)) return NULL;
   const double *offsets = float64_array(env, argv[1], &n_off, "imitate_blas.adam: offsets must be a Float64Array");
   if (offsets == NULL) return NULL;
   const double *sizes = float64_array(env, argv[2], &n_sizes, "imitate_blas.adam: sizes must be a Float64Array");
@@ -255,7 +247,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   if (!in_heap(offsets, n_off, 7, sizes, heap_bytes)) return fail(env, "imitate_blas.adam: operand outside the heap");
   const float b1 = (float)h[0], c1 = (float)h[1], b2 = (float)h[2], c2 = (float)h[3];
   const float step = (float)h[4], r = (float)h[5], eps = (float)h[6];
-  uint8_t *base = (uint8_t *)heap;
+  uint8_t *base = heap;
   for (size_t k = 0; k < n_sizes; k++) {
     const double *o = offsets + 7 * k;
     const float *p = (const float *)(base + (int64_t)o[0]), *g = (const float *)(base + (int64_t)o[1]);
@@ -281,16 +273,10 @@ static napi_value adam(napi_env env, napi_callback_info info) {
  * (target, source, fresh output). Same float32 operations as src/nn/polyak.ts's tf ops.
  */
 static napi_value polyak(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) {
-    return fail(env, "imitate_blas.polyak: expected 5 arguments");
-  }
-  void *heap = NULL;
+  uint8_t *heap = NULL;
   size_t heap_bytes = 0, n_off = 0, n_sizes = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &heap, &heap_bytes) != napi_ok) {
-    return fail(env, "imitate_blas.polyak: the heap must be an ArrayBuffer");
-  }
+  if (!read_call(env, info, "polyak", 5, argv, &heap, &heap_bytes)) return NULL;
   const double *offsets = float64_array(env, argv[1], &n_off, "imitate_blas.polyak: offsets must be a Float64Array");
   if (offsets == NULL) return NULL;
   const double *sizes = float64_array(env, argv[2], &n_sizes, "imitate_blas.polyak: sizes must be a Float64Array");
@@ -302,7 +288,7 @@ static napi_value polyak(napi_env env, napi_callback_info info) {
   if (n_off != 3 * n_sizes) return fail(env, "imitate_blas.polyak: 3 offsets per pair expected");
   if (!in_heap(offsets, n_off, 3, sizes, heap_bytes)) return fail(env, "imitate_blas.polyak: operand outside the heap");
   const float keep = (float)keep_d, mix = (float)mix_d;
-  uint8_t *base = (uint8_t *)heap;
+  uint8_t *base = heap;
   for (size_t k = 0; k < n_sizes; k++) {
     const double *o = offsets + 3 * k;
     const float *t = (const float *)(base + (int64_t)o[0]), *s = (const float *)(base + (int64_t)o[1]);
