@@ -79,7 +79,7 @@ export async function gailCommand(opts: GailCommandOptions, out: (line: string) 
   await initBackend();
   const dir = opts.out ?? `runs/gail-${learner}-${opts.env}-seed${config.seed}`;
   await userErrors(() => train(config, { dir, log: out, terminal: context.terminal, signal: context.signal, quiet: opts.quiet }));
-  await reportRun(dir, `GAIL (${learner}) on ${opts.env}, seed ${config.seed}`, out);
+  await reportRun(dir, `GAIL (${learner}) on ${opts.env}, seed ${config.seed}`, opts.quiet === true ? () => undefined : out);
 }
 
 async function userErrors<T>(fn: () => Promise<T> | T): Promise<T> {

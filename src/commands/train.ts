@@ -39,7 +39,7 @@ export async function trainCommand(opts: TrainCommandOptions, out: (line: string
     if (extra.length > 0) throw new CliError(`--resume ${opts.resume} takes the run's config from its config.json; only --steps may be given with it, not ${extra.join(', ')}`);
     await initBackend();
     const { dir, summary } = await userErrors(() => train(undefined, { ...common, resume: opts.resume, steps }));
-    await reportRun(dir, `${summary.algo} on ${summary.env}, seed ${summary.seed}`, out);
+    await reportRun(dir, `${summary.algo} on ${summary.env}, seed ${summary.seed}`, opts.quiet === true ? () => undefined : out);
     return;
   }
   const flags = { algo: opts.algo, env: opts.env, steps, seed: opts.seed === undefined ? undefined : parseOption('--seed', seedValue, opts.seed) };
@@ -48,7 +48,7 @@ export async function trainCommand(opts: TrainCommandOptions, out: (line: string
   );
   await initBackend();
   const { dir } = await userErrors(() => train(config, { ...common, dir: opts.out }));
-  await reportRun(dir, `${config.algo} on ${config.env}, seed ${config.seed}`, out);
+  await reportRun(dir, `${config.algo} on ${config.env}, seed ${config.seed}`, opts.quiet === true ? () => undefined : out);
 }
 
 /** Bad configs, unknown algorithms and unusable checkpoints are the user's to fix: one line, no stack. */
