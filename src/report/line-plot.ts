@@ -93,7 +93,7 @@ function layout(spec: PlotSpec): Layout {
   }
   const left = 70;
   const right = width - 20;
-  const top = 40;
+  const top = 52;
   const bottom = height - 50;
   return {
     width,
@@ -187,14 +187,22 @@ export function renderPng(spec: PlotSpec): Buffer {
       if ([s.y[k], s.y[k + 1]].every(Number.isFinite)) line(r, L.sx(s.x[k]), L.sy(s.y[k]), L.sx(s.x[k + 1]), L.sy(s.y[k + 1]), c, 2);
     }
     if (s.x.length === 1) line(r, L.sx(s.x[0]) - 2, L.sy(s.y[0]), L.sx(s.x[0]) + 2, L.sy(s.y[0]), c, 3);
-    line(r, L.left + 10, L.top + 14 + 22 * i, L.left + 34, L.top + 14 + 22 * i, c, 3);
-    text(r, s.label, L.left + 40, L.top + 7 + 22 * i, ink);
+  });
+  // The legend last, bottom right (where rising learning curves leave room), on a white box.
+  const legendWidth = 50 + Math.max(...spec.series.map((s) => textWidth(s.label, 2)));
+  const lx = L.right - legendWidth - 6;
+  const ly = L.bottom - 10 - 22 * spec.series.length;
+  for (let y = ly + 2; y < ly + 6 + 22 * spec.series.length; y++) line(r, lx, y, lx + legendWidth, y, [255, 255, 255]);
+  spec.series.forEach((s, i) => {
+    line(r, lx + 6, ly + 14 + 22 * i, lx + 30, ly + 14 + 22 * i, colorOf(s, i), 3);
+    text(r, s.label, lx + 36, ly + 7 + 22 * i, ink);
   });
   line(r, L.left, L.top, L.left, L.bottom, ink);
   line(r, L.left, L.bottom, L.right, L.bottom, ink);
-  text(r, spec.title, (L.width - textWidth(spec.title, 2)) / 2, 12, ink);
+  const titleScale = textWidth(spec.title, 2) <= L.width - 20 ? 2 : 1;
+  text(r, spec.title, (L.width - textWidth(spec.title, titleScale)) / 2, 10, ink, titleScale);
   text(r, spec.xLabel, (L.left + L.right - textWidth(spec.xLabel, 2)) / 2, L.height - 22, ink);
-  text(r, spec.yLabel, 6, L.top - 22, ink, 1);
+  text(r, spec.yLabel, 6, L.top - 14, ink, 1);
   return encodePng(r);
 }
 
@@ -230,13 +238,14 @@ export function renderSvg(spec: PlotSpec): string {
     const c = rgb(colorOf(s, i));
     const pts = s.x.map((x, k) => `${f(L.sx(x))},${f(L.sy(s.y[k]))}`).join(' ');
     out.push(`<polyline points="${pts}" fill="none" stroke="${c}" stroke-width="2"/>`);
-    out.push(`<line x1="${L.left + 10}" x2="${L.left + 34}" y1="${L.top + 14 + 22 * i}" y2="${L.top + 14 + 22 * i}" stroke="${c}" stroke-width="3"/>`);
-    out.push(`<text x="${L.left + 40}" y="${L.top + 18 + 22 * i}">${esc(s.label)}</text>`);
+    const ly = L.bottom - 10 - 22 * spec.series.length;
+    out.push(`<line x1="${L.right - 190}" x2="${L.right - 166}" y1="${ly + 14 + 22 * i}" y2="${ly + 14 + 22 * i}" stroke="${c}" stroke-width="3"/>`);
+    out.push(`<text x="${L.right - 160}" y="${ly + 18 + 22 * i}">${esc(s.label)}</text>`);
   });
   out.push(`<line x1="${L.left}" x2="${L.left}" y1="${L.top}" y2="${L.bottom}" stroke="#282828"/>`, `<line x1="${L.left}" x2="${L.right}" y1="${L.bottom}" y2="${L.bottom}" stroke="#282828"/>`);
   out.push(`<text x="${L.width / 2}" y="24" text-anchor="middle" font-size="15">${esc(spec.title)}</text>`);
   out.push(`<text x="${(L.left + L.right) / 2}" y="${L.height - 10}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
-  out.push(`<text x="6" y="${L.top - 12}">${esc(spec.yLabel)}</text>`);
+  out.push(`<text x="6" y="${L.top - 8}" font-size="11">${esc(spec.yLabel)}</text>`);
   out.push('</svg>');
   return out.join('\n');
 }
