@@ -41,3 +41,21 @@ t.test('validation and the normalized score', async (t) => {
   t.equal(normalizedScore(-675, e), 0.5);
   await t.rejects(loadExpertFile('demos.h5', pendulum, 4, 0), /no demonstrations loader is registered/);
 });
+
+t.test('imitate gail: expert data is required, and --demos needs the demonstrations loader', async (t) => {
+  await import('../../../agents/index.js');
+  const { main } = await import('../../../src/cli.js');
+  const run = async (...args: string[]) => {
+    const err: string[] = [];
+    const code = await main(['node', 'imitate', 'gail', ...args], { out: () => {}, err: (l) => err.push(l) });
+    return { code, err: err.join('\n') };
+  };
+  const none = await run('--env', 'Pendulum-v1');
+  t.equal(none.code, 1);
+  t.match(none.err, /give the expert data with exactly one of --demos FILE or --expert-policy DIR/);
+  const demos = await run('--env', 'Pendulum-v1', '--demos', 'demos.h5', '--out', t.testdir());
+  t.equal(demos.code, 1);
+  t.match(demos.err, /cannot read demonstrations from demos\.h5: no demonstrations loader is registered/);
+  const bad = await run('--env', 'Pendulum-v1', '--demos', 'x', '--learner', 'ppo');
+  t.match(bad.err, /--learner must be one of sac, td3, got 'ppo'/);
+});
