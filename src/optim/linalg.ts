@@ -1,0 +1,223 @@
+/**
+ * Small dense linear algebra for the matrix optimizers (SOAP, FISMO, Muon): a symmetric
+ * eigendecomposition and a Householder QR in Float64 on the CPU, and Newton–Schulz
+ * orthogonalisation in TensorFlow.js. TF.js has no eigh and its QR is built from many small ops,
+ * so the factorisations run here in plain Float64Array loops; the matrices are at most a few
+ * hundred wide, and they are factorised only every few steps.
+ *
+ * Matrices are row-major Float64Arrays; `rows × cols` are passed alongside.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Eigenpairs of a symmetric matrix: `values` descending, `vectors` row-major with eigenvector j in column j. */
+export interface Eigen {
+  values: Float64Array;
+  vectors: Float64Array;
+}
+
+const MAX_SWEEPS = 60;
+
+/**
+ * Eigendecomposition of the symmetric n×n matrix `a` (only read; it is symmetrised first, since
+ * EMAs of G Gᵀ drift from exact symmetry in float32) by cyclic Jacobi rotations. Jacobi is
+ * slower than tridiagonal QL but accurate to working precision on any input, including zero,
+ * rank-deficient and badly conditioned matrices, and it converges in one or two sweeps when
+ * started from a nearly right basis: `start` (n×n, orthogonal) is such a warm start, as FISMO
+ * has from its previous factor. Eigenvalues are returned in descending order.
+ */
+export function symmetricEigen(a: ArrayLike<number>, n: number, start?: ArrayLike<number>): Eigen {
+  if (a.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n}×${n} = ${n * n} entries, got ${a.length}`);
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m[i * n + j] = 0.5 * (a[i * n + j] + a[j * n + i]);
+  let v: Float64Array;
+  let w: Float64Array;
+  if (start === undefined) {
+    v = identity(n);
+    w = m;
+  } else {
+    if (start.length !== n * n) throw new RangeError(`symmetricEigen: warm start must be ${n}×${n}, got ${start.length} entries`);
+    v = Float64Array.from(start);
+    w = congruence(v, m, n);
+  }
+  jacobi(w, v, n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = w[i * n + i];
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => values[y] - values[x] || x - y);
+  const sortedValues = Float64Array.from(order, (i) => values[i]);
+  const vectors = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) vectors[r * n + c] = v[r * n + order[c]];
+  return { values: sortedValues, vectors };
+}
+
+/** Vᵀ·M·V for row-major n×n matrices (the warm start's rotated matrix), symmetrised. */
+function congruence(v: Float64Array, m: Float64Array, n: number): Float64Array {
+  const mv = matMul(m, v, n, n, n);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      const vki = v[k * n + i];
+      if (vki === 0) continue;
+      const row = k * n;
+      for (let j = 0; j < n; j++) out[i * n + j] += vki * mv[row + j];
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i] = 0.5 * (out[i * n + j] + out[j * n + i]);
+  return out;
+}
+
+/** Diagonalises symmetric `w` in place, accumulating the rotations into the columns of `v`. */
+function jacobi(w: Float64Array, v: Float64Array, n: number): void {
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let i = 0; i < n; i++) {
+      diag += w[i * n + i] * w[i * n + i];
+      for (let j = i + 1; j < n; j++) off += w[i * n + j] * w[i * n + j];
+    }
+    // Converged when the off-diagonal mass is below rounding of the diagonal; exact zeros (the
+    // zero matrix, already-diagonal factors) stop at once.
+    if (off === 0 || off <= 1e-32 * diag) return;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = w[p * n + q];
+        if (apq === 0) continue;
+        const app = w[p * n + p];
+        const aqq = w[q * n + q];
+        // A rotation that would not change app or aqq in floating point only zeroes apq.
+        if (Math.abs(apq) < 1e-18 * Math.sqrt(Math.abs(app * aqq)) ) {
+          w[p * n + q] = w[q * n + p] = 0;
+          continue;
+        }
+        const theta = (aqq - app) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          if (k === p || k === q) continue;
+          const akp = w[k * n + p];
+          const akq = w[k * n + q];
+          const np = c * akp - s * akq;
+          const nq = s * akp + c * akq;
+          w[k * n + p] = w[p * n + k] = np;
+          w[k * n + q] = w[q * n + k] = nq;
+        }
+        w[p * n + p] = app - t * apq;
+        w[q * n + q] = aqq + t * apq;
+        w[p * n + q] = w[q * n + p] = 0;
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Householder QR of the row-major `rows × cols` matrix `a` (rows ≥ cols): the thin Q
+ * (rows × cols, orthonormal columns) and R (cols × cols, upper triangular), with A = Q·R.
+ * Unlike Gram–Schmidt it stays orthogonal on zero or dependent columns: a zero column gives the
+ * identity reflector, so Q gets a unit vector there and R a zero on the diagonal.
+ */
+export function householderQr(a: ArrayLike<number>, rows: number, cols: number): { q: Float64Array; r: Float64Array } {
+  if (a.length !== rows * cols) throw new RangeError(`householderQr: expected ${rows}×${cols} = ${rows * cols} entries, got ${a.length}`);
+  if (rows < cols) throw new RangeError(`householderQr: needs rows ≥ cols, got ${rows}×${cols}`);
+  // Column-major working copy: every reflector touches whole columns, so they are contiguous.
+  const w = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) w[j * rows + i] = a[i * cols + j];
+  const vs: Float64Array[] = [];
+  const betas = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) {
+    const base = j * rows;
+    let norm2 = 0;
+    for (let i = j; i < rows; i++) norm2 += w[base + i] * w[base + i];
+    const x0 = w[base + j];
+    const alpha = -(x0 >= 0 ? 1 : -1) * Math.sqrt(norm2);
+    const v = new Float64Array(rows - j);
+    for (let i = j; i < rows; i++) v[i - j] = w[base + i];
+    v[0] -= alpha;
+    let vnorm2 = 0;
+    for (let i = 0; i < v.length; i++) vnorm2 += v[i] * v[i];
+    const beta = vnorm2 > 0 ? 2 / vnorm2 : 0;
+    vs.push(v);
+    betas[j] = beta;
+    if (beta === 0) continue;
+    for (let c = j; c < cols; c++) reflect(w, c * rows + j, v, beta);
+  }
+  const r = new Float64Array(cols * cols);
+  for (let i = 0; i < cols; i++) for (let j = i; j < cols; j++) r[i * cols + j] = w[j * rows + i];
+  // Q = H₀·H₁·…·I[:, :cols], accumulated from the last reflector, column-major.
+  const qc = new Float64Array(rows * cols);
+  for (let j = 0; j < cols; j++) qc[j * rows + j] = 1;
+  for (let j = cols - 1; j >= 0; j--) {
+    if (betas[j] === 0) continue;
+    for (let c = j; c < cols; c++) reflect(qc, c * rows + j, vs[j], betas[j]);
+  }
+  const q = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[i * cols + j] = qc[j * rows + i];
+  return { q, r };
+}
+
+/** x ← (I − β·v·vᵀ)·x for the segment of `buf` starting at `offset`, of v's length. */
+function reflect(buf: Float64Array, offset: number, v: Float64Array, beta: number): void {
+  let dot = 0;
+  for (let i = 0; i < v.length; i++) dot += v[i] * buf[offset + i];
+  const f = beta * dot;
+  if (f === 0) return;
+  for (let i = 0; i < v.length; i++) buf[offset + i] -= f * v[i];
+}
+
+/** Row-major product of `a` (m×k) and `b` (k×n) in Float64. */
+export function matMul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p];
+      if (aip === 0) continue;
+      const row = p * n;
+      const o = i * n;
+      for (let j = 0; j < n; j++) out[o + j] += aip * b[row + j];
+    }
+  }
+  return out;
+}
+
+/** Row-major transpose of the `rows × cols` matrix `a`. */
+export function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+  return out;
+}
+
+/** The n×n identity. */
+export function identity(n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) out[i * n + i] = 1;
+  return out;
+}
+
+/** Quintic Newton–Schulz coefficients (a, b, c) of Muon (Jordan et al.): large slope at zero. */
+export const NS_COEFFICIENTS: readonly [number, number, number] = [3.4445, -4.775, 2.0315];
+
+/**
+ * Approximate polar factor U·Vᵀ of `g` (2-D) by `steps` quintic Newton–Schulz iterations,
+ * X ← a·X + (b·A + c·A²)·X with A = X·Xᵀ, after scaling X to unit Frobenius norm (+1e-7, so that
+ * NS(0) = 0). Singular values come out in about [0.68, 1.2], not exactly 1 (spec B5). Works on
+ * the wide orientation so that A is the smaller Gram matrix, and uses no transpose flags (they
+ * leave XNNPACK's fast path on wasm). Call inside tf.tidy.
+ */
+export function newtonSchulz(g: tf.Tensor2D, steps = 5, coefficients: readonly [number, number, number] = NS_COEFFICIENTS): tf.Tensor2D {
+  const [a, b, c] = coefficients;
+  const tall = g.shape[0] > g.shape[1];
+  let x = (tall ? tf.transpose(g) : g) as tf.Tensor2D;
+  x = tf.div(x, tf.add(tf.norm(x), 1e-7));
+  for (let i = 0; i < steps; i++) {
+    const xt = tf.transpose(x);
+    const gram = tf.matMul(x, xt);
+    const poly = tf.add(tf.mul(b, gram), tf.mul(c, tf.matMul(gram, gram)));
+    x = tf.add(tf.mul(a, x), tf.matMul(poly, x));
+  }
+  return (tall ? tf.transpose(x) : x) as tf.Tensor2D;
+}
