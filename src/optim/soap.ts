@@ -200,7 +200,7 @@ export class Soap extends tf.Optimizer {
       variable.assign(w);
       slot.blocks.forEach((b, k) => this.accumulateFactors(b, grads[k]));
     });
-    if (t % preconditionFrequency === 0) for (const b of slot.blocks) refresh(b);
+    if (t % preconditionFrequency === 0) for (const b of slot.blocks) if (b.left !== null || b.right !== null) refresh(b);
   }
 
   /**
