@@ -20,7 +20,9 @@ export function registeredVariable(name: string, who: string): tf.Variable {
   return variable;
 }
 
-/** A state variable holding a copy of `x` (not trainable). */
+/** A state variable (not trainable) that takes over `x`'s data; `x` itself is disposed. */
 export function stateVariable(x: tf.Tensor): tf.Variable {
-  return tf.variable(x, false);
+  const v = tf.variable(x, false);
+  x.dispose();
+  return v;
 }
