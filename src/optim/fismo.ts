@@ -137,7 +137,7 @@ export class Fismo extends tf.Optimizer {
   private newBlock(layout: BlockLayout): Block {
     const side = (d: number): Side | null =>
       this.preconditioned(d)
-        ? { factor: stateVariable(tf.eye(d)), vectors: stateVariable(tf.eye(d)), inv: stateVariable(tf.eye(d)), invSqrt: stateVariable(tf.eye(d)), eye: tf.eye(d) as tf.Tensor2D }
+        ? { factor: stateVariable(tf.eye(d)), vectors: stateVariable(tf.eye(d)), inv: stateVariable(tf.eye(d)), invSqrt: stateVariable(tf.eye(d)), eye: tf.keep(tf.eye(d)) as tf.Tensor2D }
         : null;
     return { m: stateVariable(tf.zeros([layout.rows, layout.cols])), left: side(layout.rows), right: side(layout.cols) };
   }
@@ -273,7 +273,7 @@ export class Fismo extends tf.Optimizer {
             if (parts.every((p) => p === undefined)) return null;
             if (parts.some((p) => p === undefined)) throw new Error(`${who}: parameter ${i} block ${k} factor ${letter} is incomplete`);
             const [factor, vectors, inv, invSqrt] = parts as tf.Tensor[];
-            return { factor: copy(factor), vectors: copy(vectors), inv: copy(inv), invSqrt: copy(invSqrt), eye: tf.eye(factor.shape[0]) as tf.Tensor2D };
+            return { factor: copy(factor), vectors: copy(vectors), inv: copy(inv), invSqrt: copy(invSqrt), eye: tf.keep(tf.eye(factor.shape[0])) as tf.Tensor2D };
           };
           blocks.push({ m: copy(byName.get(`${i}/${k}/M`)!), left: side('P'), right: side('Q') });
         }
