@@ -82,8 +82,12 @@ t.test('householderQr: A = QR with orthonormal Q, also for zero and dependent co
 
 t.test('Newton–Schulz (spec B6): rank-1 value, invariances, zero, singular value range', async (t) => {
   const rng = new Rng(4);
-  const run = (a: Float64Array, rows: number, cols: number) =>
-    tf.tidy(() => Float64Array.from(newtonSchulz(tf.tensor2d(Float32Array.from(a), [rows, cols])).dataSync()));
+  const run = (a: Float64Array, rows: number, cols: number) => {
+    const out = tf.tidy(() => newtonSchulz(tf.tensor2d(Float32Array.from(a), [rows, cols])));
+    const values = Float64Array.from(out.dataSync());
+    out.dispose();
+    return values;
+  };
   // M1: u vᵀ → (u/|u|)(v/|v|)ᵀ·φ⁵(1), φ⁵(1) = 0.696436.
   const u = gaussian(rng, 6);
   const v = gaussian(rng, 4);
