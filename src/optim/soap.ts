@@ -21,16 +21,20 @@
  * reference, even without `precondition1d`). Rank ≥ 3 parameters are batches of independent
  * matrices over their leading dimensions (src/optim/blocks.ts).
  *
- * The eigendecomposition and QR run in Float64 on the CPU (src/optim/linalg.ts); every state
- * tensor is float32 and the Float64 work is recomputed from them, so a checkpoint resumes bit for
- * bit.
+ * The eigendecomposition and (for sides up to 64) the QR run in Float64 on the CPU; longer sides
+ * use a blocked Householder QR whose O(d³) work runs as float32 matmuls (src/optim/linalg.ts). Every
+ * state tensor is float32 and everything else is recomputed from them, so a checkpoint resumes bit
+ * for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from './adam.js';
 import { blockLayout, fromBlocks, toBlocks, type BlockLayout } from './blocks.js';
 import { joinCount, splitCount } from './counter.js';
 import { gradientEntries, registeredVariable, stateVariable } from './gradients.js';
-import { householderQr, symmetricEigen } from './linalg.js';
+import { blockedHouseholderQ, householderQr, symmetricEigen } from './linalg.js';
+
+/** Sides longer than this are refreshed with the blocked QR (float32 matmuls), shorter ones in Float64. */
+const BLOCKED_QR_FROM = 64;
 
 export interface SoapOptions {
   lr: number;
@@ -368,16 +372,24 @@ function refresh(b: Block): void {
     // P = K·O gives both the Rayleigh quotients e_j = Σ_i O_ij P_ij and the power-iteration
     // matrix K·O[:, π] = P[:, π], so OᵀKO is never formed.
     const p = tf.tidy(() => tf.matMul(side.factor, side.q));
-    const pv = p.dataSync();
-    p.dispose();
-    const o = side.q.dataSync();
-    const e = new Float64Array(d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) e[j] += o[i * d + j] * pv[i * d + j];
+    const rayleigh = tf.tidy(() => tf.sum(tf.mul(side.q, p), 0));
+    const e = rayleigh.dataSync();
+    rayleigh.dispose();
     const order = Array.from({ length: d }, (_, j) => j).sort((x, y) => e[y] - e[x] || x - y);
-    const s = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s[i * d + j] = pv[i * d + order[j]];
     tf.tidy(() => b.v.assign(tf.gather(b.v, tf.tensor1d(order, 'int32'), axis)));
-    setBasis(side, householderQr(s, d, d).q);
+    if (d > BLOCKED_QR_FROM) {
+      // Large sides: the O(d³) part of the QR as float32 matmuls (src/optim/linalg.ts).
+      const q = tf.tidy(() => blockedHouseholderQ(tf.gather(p, tf.tensor1d(order, 'int32'), 1) as tf.Tensor2D));
+      side.q.assign(q);
+      tf.tidy(() => side.qt.assign(tf.transpose(q)));
+      q.dispose();
+    } else {
+      const pv = p.dataSync();
+      const s = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s[i * d + j] = pv[i * d + order[j]];
+      setBasis(side, householderQr(s, d, d).q);
+    }
+    p.dispose();
   }
   tf.tidy(() => b.m.assign(rotate(original, b)));
   original.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
 import { initBackend } from '../../src/backend.js';
-import { householderQr, identity, matMul, newtonSchulz, symmetricEigen, transpose } from '../../src/optim/linalg.js';
+import { blockedHouseholderQ, householderQr, identity, matMul, newtonSchulz, symmetricEigen, transpose } from '../../src/optim/linalg.js';
 import { Rng } from '../../src/rng.js';
 
 await initBackend();
@@ -112,4 +112,30 @@ t.test('Newton–Schulz (spec B6): rank-1 value, invariances, zero, singular val
   const sv = singularValues(run(big, 128, 32), 128, 32);
   t.ok(Math.min(...sv) >= 0.68 && Math.max(...sv) <= 1.16, `M6: singular values in [${Math.min(...sv).toFixed(3)}, ${Math.max(...sv).toFixed(3)}]`);
   t.equal(tf.memory().numTensors, 0);
+});
+
+t.test('blockedHouseholderQ equals the Float64 Householder Q to float32 rounding, also on rank-deficient input', async (t) => {
+  const rng = new Rng(6);
+  const d = 70;
+  const full = gaussian(rng, d * d);
+  const lowRank = matMul(gaussian(rng, d * 3), gaussian(rng, 3 * d), d, 3, d); // rank 3
+  for (const [name, a] of [['full rank', full], ['rank 3', lowRank], ['zero', new Float64Array(d * d)]] as const) {
+    const before = tf.memory().numTensors;
+    const input = tf.tensor2d(Float32Array.from(a), [d, d]);
+    const q = blockedHouseholderQ(input, 16);
+    const got = q.dataSync();
+    tf.dispose([input, q]);
+    t.equal(tf.memory().numTensors, before, `${name}: no tensor leak`);
+    t.ok(maxAbs(matMul(transpose(got, d, d), got, d, d, d), identity(d)) < 1e-5, `${name}: orthogonal`);
+    if (name === 'full rank') {
+      const ref = householderQr(Float32Array.from(a), d, d).q;
+      t.ok(maxAbs(got, ref) < 1e-4, `${name}: same Q as householderQr (${maxAbs(got, ref).toExponential(2)})`);
+    } else {
+      // Qᵀ·A is upper triangular: the range of A is spanned by the leading columns.
+      const r = matMul(transpose(got, d, d), a, d, d, d);
+      let below = 0;
+      for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) below = Math.max(below, Math.abs(r[i * d + j]));
+      t.ok(below < 1e-4 * (1 + Math.max(...Array.from(a, Math.abs))), `${name}: QᵀA upper triangular (${below.toExponential(2)})`);
+    }
+  }
 });

@@ -18,7 +18,9 @@ const soap = (o: Partial<SoapOptions>) => new Soap({ ...SOAP_DEFAULTS, ...o });
 
 /** Runs `opt` on one variable of `shape` from `w0` with the given gradients; W after every step. */
 function trajectory(opt: tf.Optimizer, shape: number[], w0: number[], grads: number[][]): Float32Array[] {
-  const v = tf.variable(tf.tensor(w0, shape));
+  const init = tf.tensor(w0, shape);
+  const v = tf.variable(init);
+  init.dispose();
   const out = grads.map((g) => {
     const grad = tf.tensor(g, shape);
     opt.applyGradients([{ name: v.name, tensor: grad }]);
@@ -132,6 +134,20 @@ t.test('S7 and S8: bases stay orthogonal; the first real update has RMS lr', asy
     t.ok(maxAbs(qq, eye) < 1e-5, `${name}: ‖QᵀQ − I‖ = ${maxAbs(qq, eye).toExponential(2)} after 3 refreshes`);
   }
   opt.dispose();
+});
+
+t.test('a side longer than 64 refreshes through the blocked QR: orthogonal basis, no leak', async (t) => {
+  const rng = new Rng(9);
+  const opt = soap({ lr: 0.01, preconditionFrequency: 2 });
+  const before = tf.memory().numTensors;
+  const traj = trajectory(opt, [72, 3], gaussian(rng, 216), Array.from({ length: 6 }, () => gaussian(rng, 216)));
+  t.ok(traj.every((w) => w.every(Number.isFinite)));
+  const q = (await opt.getWeights()).find((w) => w.name === '0/0/QL')!.tensor;
+  const qq = matMul(transpose(q.dataSync(), 72, 72), q.dataSync(), 72, 72, 72);
+  const eye = Array.from({ length: 72 * 72 }, (_, i) => (i % 73 === 0 ? 1 : 0));
+  t.ok(maxAbs(qq, eye) < 1e-5, `‖QᵀQ − I‖ = ${maxAbs(qq, eye).toExponential(2)} after 2 refreshes`);
+  opt.dispose();
+  t.equal(tf.memory().numTensors, before);
 });
 
 t.test('S9: a refresh sorts by Rayleigh quotient, permutes V on the factor axis, and QRs K·O', async (t) => {
