@@ -9,8 +9,7 @@
  *   W ← W·(1 − lr·λ) − lr·s·P^{-1/2}·NS₅(M)·Q^{-1/2}
  *
  * NS₅ is Muon's quintic Newton–Schulz (src/optim/linalg.ts). P⁻¹ and P^{-1/2} come from a Float64
- * eigendecomposition of P (eigenvalues floored at 1e-12·r), warm-started from the previous
- * eigenbasis; `rootInterval` > 1 recomputes them only every that many updates (not in the paper:
+ * Jacobi eigendecomposition of P in its previous eigenbasis (eigenvalues floored at 1e-12·r); `rootInterval` > 1 recomputes them only every that many updates (not in the paper:
  * an amortisation) and uses the cached ones in between. Port decisions (the paper gives none):
  * P₀ = I, Q₀ = I; optional Nesterov momentum; the step scale s is 1 ('none'), Muon's
  * √max(1, fanOut/fanIn) ('muon'), or Moonshot's 0.2·√max(r, c) that matches AdamW's update RMS
@@ -332,10 +331,16 @@ function updateFactor(side: Side, stat: tf.Tensor, other: number, d: number, o: 
   side.factor.assign(tf.mul(0.5, tf.add(normalised, tf.transpose(normalised))));
 }
 
-/** Recomputes F⁻¹ and F^{-1/2} from a Float64 eigendecomposition of F, warm-started from the last basis. */
+/**
+ * Recomputes F⁻¹ and F^{-1/2} from a Float64 eigendecomposition of F. F moves little between
+ * refreshes, so it is first rotated into its previous eigenbasis E (EᵀFE, a TF.js matmul), where it
+ * is nearly diagonal and Jacobi needs only a sweep or two; the new basis is E times the rotations.
+ */
 function refreshRoots(side: Side): void {
   const d = side.factor.shape[0];
-  const { values, vectors } = symmetricEigen(side.factor.dataSync(), d, side.vectors.dataSync());
+  const rotated = tf.tidy(() => tf.matMul(tf.matMul(tf.transpose(side.vectors), side.factor), side.vectors));
+  const { values, vectors } = symmetricEigen(rotated.dataSync(), d);
+  rotated.dispose();
   const floor = 1e-12 * d;
   const inv = new Float32Array(d);
   const invSqrt = new Float32Array(d);
@@ -345,7 +350,7 @@ function refreshRoots(side: Side): void {
     invSqrt[j] = 1 / Math.sqrt(w);
   }
   tf.tidy(() => {
-    const e = tf.tensor2d(Float32Array.from(vectors), [d, d]);
+    const e = tf.matMul(side.vectors, tf.tensor2d(Float32Array.from(vectors), [d, d]));
     const et = tf.transpose(e);
     side.vectors.assign(e);
     side.inv.assign(tf.matMul(tf.mul(e, tf.tensor2d(inv, [1, d])), et));
