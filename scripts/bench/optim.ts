@@ -4,7 +4,12 @@
  * processes hits every optimizer alike.
  *
  *   npx tsx scripts/bench/optim.ts [--rounds 60] [--warmup 12] [--obs 17] [--act 6] \
- *     [--net 256,256] [--optims adam,soap,muon,fismo] [--set soap.preconditionFrequency=10 ...] [--json]
+ *     [--net 256,256] [--optims adam,soap,muon,fismo,fismo:rootInterval=10] \
+ *     [--set soap.preconditionFrequency=10 ...] [--json]
+ *
+ * An entry of --optims is a registry name, optionally with options after colons
+ * (`fismo:rootInterval=10:scale=rms`), so one run can time several settings of one optimizer;
+ * `--set NAME.OPTION=VALUE` applies to every entry of that name.
  *
  * Workload as scripts/bench/update.ts: batch 256, a fixed synthetic batch, SAC's actor, twin
  * critics and temperature all on the named optimizer (lr 1e-3 unless --set gives one). The warm-up
@@ -40,6 +45,15 @@ const NET = args.net.split(',').map(Number);
 const BATCH = 256;
 const OPTIMS = args.optims.split(',');
 
+/** A JSON value, or the raw string (a bare word such as rms). */
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** `--set name.option=value` entries as options per optimizer name. */
 function optionsByName(sets: string[]): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
@@ -47,13 +61,7 @@ function optionsByName(sets: string[]): Record<string, Record<string, unknown>> 
     const m = /^([\w-]+)\.(\w+)=(.*)$/.exec(s);
     if (m === null) throw new Error(`--set ${s}: expected OPTIMIZER.OPTION=VALUE`);
     const [, name, key, raw] = m;
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // a bare string such as scale=rms
-    }
-    (out[name] ??= {})[key] = value;
+    (out[name] ??= {})[key] = parseValue(raw);
   }
   return out;
 }
@@ -85,10 +93,16 @@ const median = (xs: number[]) => {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const batch = syntheticBatch(new Rng(2));
-const learners = OPTIMS.map((name) => {
-  const optim = { name, lr: 1e-3, ...extra[name] };
+const learners = OPTIMS.map((entry) => {
+  const [name, ...inline] = entry.split(':');
+  const own = Object.fromEntries(inline.map((kv) => {
+    const eq = kv.indexOf('=');
+    if (eq < 0) throw new Error(`--optims ${entry}: expected NAME:OPTION=VALUE`);
+    return [kv.slice(0, eq), parseValue(kv.slice(eq + 1))];
+  }));
+  const optim = { name, lr: 1e-3, ...extra[name], ...own };
   const config = parseSacConfig({ actorNet: NET, criticNet: NET, optim: { actor: optim, critic: optim, alpha: optim } });
-  return { name, options: optim, learner: new Sac(config, { obsDim: OBS, actDim: ACT, rng: new Rng(0).stream('sac') }), times: [] as number[] };
+  return { name: entry, options: optim, learner: new Sac(config, { obsDim: OBS, actDim: ACT, rng: new Rng(0).stream('sac') }), times: [] as number[] };
 });
 for (let i = 0; i < WARMUP; i++) for (const l of learners) l.learner.update(batch);
 const before = tf.memory().numTensors;
