@@ -138,6 +138,9 @@ export function householderQr(a: ArrayLike<number>, rows: number, cols: number):
     const v = new Float64Array(rows - j);
     for (let i = j; i < rows; i++) v[i - j] = w[base + i];
     v[0] -= alpha;
+    // Scaled to v₀ = 1 (as LAPACK), so β ∈ [1, 2] however small the column.
+    const head = v[0];
+    for (let i = 0; i < v.length; i++) v[i] = head === 0 ? 0 : v[i] / head;
     let vnorm2 = 0;
     for (let i = 0; i < v.length; i++) vnorm2 += v[i] * v[i];
     const beta = vnorm2 > 0 ? 2 / vnorm2 : 0;
@@ -250,9 +253,12 @@ export function blockedHouseholderQ(s: tf.Tensor2D, panel = 32): tf.Tensor2D {
       let norm2 = 0;
       for (let i = k; i < rows; i++) norm2 += p[base + i] * p[base + i];
       const alpha = -(p[base + k] >= 0 ? 1 : -1) * Math.sqrt(norm2);
+      // v scaled to v_k = 1 (as LAPACK): |v_i| ≤ 1 and β ∈ [1, 2], so V and T stay in float32
+      // range even for the near-zero columns of a rank-deficient matrix.
+      const head = p[base + k] - alpha;
       let vnorm2 = 0;
       for (let i = k; i < rows; i++) {
-        const x = p[base + i] - (i === k ? alpha : 0);
+        const x = head === 0 ? 0 : (p[base + i] - (i === k ? alpha : 0)) / head;
         v[base + i] = x;
         vnorm2 += x * x;
       }
