@@ -16,6 +16,7 @@ import { gailCommand, type GailCommandOptions } from './commands/gail.js';
 import { infoCommand } from './commands/info.js';
 import { collect, CliError } from './commands/options.js';
 import { rolloutCommand } from './commands/rollout.js';
+import { addOptimizerOptions } from './commands/optimizer-flags.js';
 import { trainCommand, type TrainCommandOptions } from './commands/train.js';
 import { importUserModules } from './modules.js';
 
@@ -79,7 +80,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       await checkEnvCommand(module, opts, io.out);
     });
 
-  program
+  const trainCmd = program
     .command('train')
     .description('train an off-policy algorithm on an env; writes a run directory (config, metrics, checkpoints, policy)')
     .option('--algo <name>', 'algorithm (sac, td3, or one registered by --import)')
@@ -91,7 +92,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--set <key=value>', 'override one config value, e.g. --set batchSize=128 --set learner.lr=3e-4 (repeatable)', collect, [] as string[])
     .option('--resume <dir>', 'continue the run in DIR from its latest checkpoint')
     .option(...importOption)
-    .option('--quiet', 'print nothing while training')
+    .option('--quiet', 'print nothing while training');
+  addOptimizerOptions(trainCmd, ['actor', 'critic', 'alpha'])
     .action(async (opts: TrainCommandOptions & { import: string[] }) => {
       await importUserModules(opts.import);
       const terminal = io === defaultIo && process.stderr.isTTY ? process.stderr : undefined;

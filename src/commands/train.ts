@@ -9,9 +9,10 @@ import { algorithm } from '../learner.js';
 import { ConfigError, resolveConfig } from '../train/config.js';
 import { train, TrainSetupError } from '../train/loop.js';
 import type { ProgressTerminal } from '../train/progress.js';
+import { expandOptimSets, optimizerFlagsGiven, optimizerSets, type OptimizerFlagValues } from './optimizer-flags.js';
 import { CliError, parseOption, positiveInt, seedValue } from './options.js';
 
-export interface TrainCommandOptions {
+export interface TrainCommandOptions extends OptimizerFlagValues {
   algo?: string;
   env?: string;
   steps?: string | number;
@@ -36,6 +37,7 @@ export async function trainCommand(opts: TrainCommandOptions, out: (line: string
   if (opts.resume !== undefined) {
     const extra = (['algo', 'env', 'seed', 'out', 'config'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k}`);
     if (opts.set.length > 0) extra.push('--set');
+    extra.push(...optimizerFlagsGiven(opts));
     if (extra.length > 0) throw new CliError(`--resume ${opts.resume} takes the run's config from its config.json; only --steps may be given with it, not ${extra.join(', ')}`);
     await initBackend();
     const { dir, summary } = await userErrors(() => train(undefined, { ...common, resume: opts.resume, steps }));
@@ -43,9 +45,15 @@ export async function trainCommand(opts: TrainCommandOptions, out: (line: string
     return;
   }
   const flags = { algo: opts.algo, env: opts.env, steps, seed: opts.seed === undefined ? undefined : parseOption('--seed', seedValue, opts.seed) };
-  const config = await userErrors(async () =>
-    resolveConfig({ file: opts.config, flags, sets: opts.set, tuned: (algo, env) => algorithm(algo).tunedDefaults?.(env) }),
-  );
+  const tuned = (algo: string, env: string) => algorithm(algo).tunedDefaults?.(env);
+  const sets = expandOptimSets(opts.set);
+  let config = await userErrors(async () => resolveConfig({ file: opts.config, flags, sets, tuned }));
+  if (optimizerFlagsGiven(opts).length > 0) {
+    // The networks are the keys of the learner's optim config; the flags go under the user's --sets.
+    const networks = Object.keys((algorithm(config.algo).parseConfig({}) as { optim?: object }).optim ?? {});
+    const flagSets = optimizerSets(opts, config.algo, networks);
+    config = await userErrors(async () => resolveConfig({ file: opts.config, flags, sets: [...flagSets, ...sets], tuned }));
+  }
   await initBackend();
   const { dir } = await userErrors(() => train(config, { ...common, dir: opts.out }));
   await reportRun(dir, `${config.algo} on ${config.env}, seed ${config.seed}`, opts.quiet === true ? () => undefined : out);

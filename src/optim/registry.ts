@@ -1,7 +1,8 @@
 /**
  * Optimizers by name: `createOptimizer('adam', { lr: 3e-4 })`. Each entry validates its options
  * with a strict zod schema (a typo is an error naming the option, never silently ignored), so
- * configs can name any registered optimizer for any network. SOAP and FISMO register here later.
+ * configs can name any registered optimizer for any network: 'adam', 'soap', 'fismo' and 'muon'
+ * are built in.
  *
  * Checkpoints go through {@link optimizerState} / {@link setOptimizerState}: the optimizer's
  * getWeights/setWeights, as named float32 tensors that weights-io can store.
@@ -9,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { Adam, type NamedTensor } from './adam.js';
+import { Fismo } from './fismo.js';
+import { Soap, SOAP_DEFAULTS } from './soap.js';
 
 export type { NamedTensor } from './adam.js';
 
@@ -117,3 +120,65 @@ export const adamOptionsSchema = z
   .transform(({ lr, learningRate, beta1, beta2, epsilon }) => ({ lr: lr ?? learningRate ?? 1e-3, beta1, beta2, epsilon }));
 
 registerOptimizer('adam', (o) => new Adam(o), adamOptionsSchema);
+
+const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be >= 0` });
+const count = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be >= 1` });
+const flag = (what: string) => z.boolean({ error: `${what} must be true or false` });
+
+/** SOAP's options (src/optim/soap.ts), with the reference's defaults. */
+export const soapOptionsSchema = z.strictObject({
+  lr: positive('lr').default(SOAP_DEFAULTS.lr),
+  beta1: unitInterval('beta1').default(SOAP_DEFAULTS.beta1),
+  beta2: unitInterval('beta2').default(SOAP_DEFAULTS.beta2),
+  shampooBeta: z.number({ error: 'shampooBeta must be a number' }).lt(1, { error: 'shampooBeta must be < 1 (negative: use beta2)' }).default(SOAP_DEFAULTS.shampooBeta),
+  eps: positive('eps').default(SOAP_DEFAULTS.eps),
+  weightDecay: nonNegative('weightDecay').default(SOAP_DEFAULTS.weightDecay),
+  preconditionFrequency: count('preconditionFrequency').default(SOAP_DEFAULTS.preconditionFrequency),
+  maxPrecondDim: count('maxPrecondDim').default(SOAP_DEFAULTS.maxPrecondDim),
+  mergeDims: flag('mergeDims').default(SOAP_DEFAULTS.mergeDims),
+  precondition1d: flag('precondition1d').default(SOAP_DEFAULTS.precondition1d),
+  normalizeGrads: flag('normalizeGrads').default(SOAP_DEFAULTS.normalizeGrads),
+  correctBias: flag('correctBias').default(SOAP_DEFAULTS.correctBias),
+});
+
+/** Options shared by FISMO and Muon; `adamLr` (the AdamW of non-matrix parameters) defaults to `lr`. */
+function matrixOptimizerSchema(d: { lr: number; nesterov: boolean; scale: 'none' | 'muon' | 'rms' }, factors: boolean) {
+  const shared = {
+    lr: positive('lr').default(d.lr),
+    momentum: unitInterval('momentum').default(0.95),
+    nsSteps: count('nsSteps').default(5),
+    weightDecay: nonNegative('weightDecay').default(0),
+    nesterov: flag('nesterov').default(d.nesterov),
+    scale: z.enum(['none', 'muon', 'rms'], { error: "scale must be 'none', 'muon' or 'rms'" }).default(d.scale),
+    adamLr: positive('adamLr').optional(),
+    adamBeta1: unitInterval('adamBeta1').default(0.9),
+    adamBeta2: unitInterval('adamBeta2').default(0.95),
+    adamEpsilon: positive('adamEpsilon').default(1e-10),
+    adamWeightDecay: nonNegative('adamWeightDecay').default(0),
+  };
+  const fisher = {
+    factorBeta: z.number({ error: 'factorBeta must be a number' }).min(0, { error: 'factorBeta must be in [0, 1]' }).max(1, { error: 'factorBeta must be in [0, 1]' }).default(0.95),
+    damping: nonNegative('damping').default(0.1),
+    rootInterval: count('rootInterval').default(1),
+    maxPrecondDim: count('maxPrecondDim').default(4096),
+  };
+  const schema = factors ? z.strictObject({ ...shared, ...fisher }) : z.strictObject(shared);
+  return schema.transform((o) => ({
+    factorBeta: 1,
+    damping: 0,
+    rootInterval: 1,
+    maxPrecondDim: 4096,
+    ...o,
+    factors,
+    adamLr: o.adamLr ?? o.lr,
+  }));
+}
+
+/** FISMO's options (src/optim/fismo.ts); the paper gives no defaults, these are spec §C4's. */
+export const fismoOptionsSchema = matrixOptimizerSchema({ lr: 0.02, nesterov: false, scale: 'none' }, true);
+/** Muon's options, with the reference's defaults (KellerJordan/Muon 857d1ad). */
+export const muonOptionsSchema = matrixOptimizerSchema({ lr: 0.02, nesterov: true, scale: 'muon' }, false);
+
+registerOptimizer('soap', (o) => new Soap(o), soapOptionsSchema);
+registerOptimizer('fismo', (o) => new Fismo(o), fismoOptionsSchema);
+registerOptimizer('muon', (o) => new Fismo(o), muonOptionsSchema);

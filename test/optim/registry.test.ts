@@ -115,3 +115,16 @@ t.test('clipByGlobalNorm scales to the norm bound and reports the norm', async (
   t.throws(() => clipByGlobalNorm([], 0), /maxNorm must be positive/);
   tf.dispose([grads.a, grads.b, clipped.a, clipped.b, norm, ...small.grads, small.norm]);
 });
+
+t.test('soap, fismo and muon are registered with the reference defaults', async (t) => {
+  t.same(registeredOptimizers().filter((n) => ['adam', 'fismo', 'muon', 'soap'].includes(n)), ['adam', 'fismo', 'muon', 'soap']);
+  t.same(parseOptimizerOptions('soap', {}), {
+    lr: 3e-3, beta1: 0.95, beta2: 0.95, shampooBeta: -1, eps: 1e-8, weightDecay: 0.01, preconditionFrequency: 10,
+    maxPrecondDim: 10000, mergeDims: false, precondition1d: false, normalizeGrads: false, correctBias: true,
+  });
+  t.match(parseOptimizerOptions('muon', {}), { lr: 0.02, momentum: 0.95, nesterov: true, nsSteps: 5, scale: 'muon', factors: false, adamLr: 0.02, adamBeta1: 0.9, adamBeta2: 0.95, adamEpsilon: 1e-10 });
+  t.match(parseOptimizerOptions('fismo', { lr: 0.1 }), { lr: 0.1, factorBeta: 0.95, damping: 0.1, rootInterval: 1, nesterov: false, scale: 'none', factors: true, adamLr: 0.1 });
+  t.throws(() => createOptimizer('soap', { preconditionFrequency: 0 }), /option 'preconditionFrequency': preconditionFrequency must be >= 1/);
+  t.throws(() => createOptimizer('soap', { betas: [0.9, 0.9] }), /unknown option 'betas' \(known: lr, beta1, beta2, shampooBeta/);
+  t.throws(() => createOptimizer('fismo', { rootInterval: 2.5 }), /rootInterval must be an integer/);
+});

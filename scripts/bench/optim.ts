@@ -1,0 +1,136 @@
+/**
+ * Cost of a SAC update with each optimizer on every network, as a ratio to Adam's measured in the
+ * same run: the learners are timed round-robin (one update of each in turn), so load from other
+ * processes hits every optimizer alike.
+ *
+ *   npx tsx scripts/bench/optim.ts [--rounds 60] [--warmup 12] [--obs 17] [--act 6] \
+ *     [--net 256,256] [--optims adam,soap,muon,fismo,fismo:rootInterval=10] \
+ *     [--set soap.preconditionFrequency=10 ...] [--json]
+ *
+ * An entry of --optims is a registry name, optionally with options after colons
+ * (`fismo:rootInterval=10:scale=rms`), so one run can time several settings of one optimizer;
+ * `--set NAME.OPTION=VALUE` applies to every entry of that name.
+ *
+ * Workload as scripts/bench/update.ts: batch 256, a fixed synthetic batch, SAC's actor, twin
+ * critics and temperature all on the named optimizer (lr 1e-3 unless --set gives one). The warm-up
+ * covers SOAP's first (basis-filling) step; the timed rounds span several preconditioner refreshes
+ * (SOAP every `preconditionFrequency` updates, FISMO's inverse roots every `rootInterval`), so the
+ * mean is the amortised cost; the median is reported too (the cost of a step without refresh).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parseArgs } from 'node:util';
+import '../../agents/index.js';
+import { parseSacConfig, Sac } from '../../agents/sac.js';
+import { initBackend } from '../../src/backend.js';
+import type { Batch } from '../../src/learner.js';
+import { Rng } from '../../src/rng.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '12' },
+    obs: { type: 'string', default: '17' },
+    act: { type: 'string', default: '6' },
+    net: { type: 'string', default: '256,256' },
+    optims: { type: 'string', default: 'adam,soap,muon,fismo' },
+    set: { type: 'string', multiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const WARMUP = Number(args.warmup);
+const OBS = Number(args.obs);
+const ACT = Number(args.act);
+const NET = args.net.split(',').map(Number);
+const BATCH = 256;
+const OPTIMS = args.optims.split(',');
+
+/** A JSON value, or the raw string (a bare word such as rms). */
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** `--set name.option=value` entries as options per optimizer name. */
+function optionsByName(sets: string[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const s of sets) {
+    const m = /^([\w-]+)\.(\w+)=(.*)$/.exec(s);
+    if (m === null) throw new Error(`--set ${s}: expected OPTIMIZER.OPTION=VALUE`);
+    const [, name, key, raw] = m;
+    (out[name] ??= {})[key] = parseValue(raw);
+  }
+  return out;
+}
+
+
+const info = await initBackend();
+const extra = optionsByName(args.set);
+
+function syntheticBatch(rng: Rng): Batch {
+  const fill = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
+  return {
+    size: BATCH,
+    obsDim: OBS,
+    actDim: ACT,
+    obs: fill(BATCH * OBS, () => rng.normal()),
+    actions: fill(BATCH * ACT, () => rng.uniform(-1, 1)),
+    rewards: fill(BATCH, () => rng.normal()),
+    nextObs: fill(BATCH * OBS, () => rng.normal()),
+    dones: fill(BATCH, () => (rng.random() < 0.02 ? 1 : 0)),
+    discounts: fill(BATCH, () => 0.99),
+    indices: Int32Array.from({ length: BATCH }, (_, i) => i),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const batch = syntheticBatch(new Rng(2));
+const learners = OPTIMS.map((entry) => {
+  const [name, ...inline] = entry.split(':');
+  const own = Object.fromEntries(inline.map((kv) => {
+    const eq = kv.indexOf('=');
+    if (eq < 0) throw new Error(`--optims ${entry}: expected NAME:OPTION=VALUE`);
+    return [kv.slice(0, eq), parseValue(kv.slice(eq + 1))];
+  }));
+  const optim = { name, lr: 1e-3, ...extra[name], ...own };
+  const config = parseSacConfig({ actorNet: NET, criticNet: NET, optim: { actor: optim, critic: optim, alpha: optim } });
+  return { name: entry, options: optim, learner: new Sac(config, { obsDim: OBS, actDim: ACT, rng: new Rng(0).stream('sac') }), times: [] as number[] };
+});
+for (let i = 0; i < WARMUP; i++) for (const l of learners) l.learner.update(batch);
+const before = tf.memory().numTensors;
+for (let r = 0; r < ROUNDS; r++) {
+  for (const l of learners) {
+    const t0 = performance.now();
+    l.learner.update(batch);
+    l.times.push(performance.now() - t0);
+  }
+}
+const growth = tf.memory().numTensors - before;
+const adam = learners.find((l) => l.name === 'adam');
+const rows = learners.map((l) => ({
+  optimizer: l.name,
+  options: JSON.stringify(l.options),
+  meanMs: mean(l.times),
+  medianMs: median(l.times),
+  ratioMean: adam === undefined ? NaN : mean(l.times) / mean(adam.times),
+  ratioMedian: adam === undefined ? NaN : median(l.times) / median(adam.times),
+}));
+learners.forEach((l) => l.learner.dispose());
+
+if (args.json) {
+  console.log(JSON.stringify({ backend: info.choice, batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
+} else {
+  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} interleaved rounds after ${WARMUP} warm-up`);
+  console.log('| optimizer | mean ms (amortised) | × Adam | median ms | × Adam | options |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.optimizer} | ${r.meanMs.toFixed(1)} | ${r.ratioMean.toFixed(2)} | ${r.medianMs.toFixed(1)} | ${r.ratioMedian.toFixed(2)} | \`${r.options}\` |`);
+  if (growth !== 0) console.warn(`numTensors grew by ${growth} over the timed rounds`);
+}
