@@ -100,7 +100,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       await withInterrupt(io, (signal) => trainCommand(opts, io.out, { terminal, signal }));
     });
 
-  program
+  const gailCmd = program
     .command('gail')
     .description('off-policy GAIL (SAC or TD3 learner, discriminator reward with gradient penalty) from expert demonstrations')
     .requiredOption('--env <id>', 'environment id (see imitate envs)')
@@ -122,7 +122,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--config <file>', "JSON file of config values (the keys of a run's config.json)")
     .option('--set <key=value>', 'override one config value, e.g. --set extension.config.discriminator.batchSize=128 (repeatable)', collect, [] as string[])
     .option(...importOption)
-    .option('--quiet', 'print nothing while training')
+    .option('--quiet', 'print nothing while training');
+  addOptimizerOptions(gailCmd, ['actor', 'critic', 'alpha', 'disc', 'forward'])
     .action(async (opts: GailCommandOptions & { import: string[] }) => {
       await importUserModules(opts.import);
       const terminal = io === defaultIo && process.stderr.isTTY ? process.stderr : undefined;

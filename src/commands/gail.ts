@@ -5,7 +5,9 @@
  * `imitate train --resume DIR` continues a GAIL run like any other.
  * Config precedence: defaults < GAIL's tuned defaults for learner and env < --config < flags < --set.
  */
+import { expandOptimSets, optimizerSets, type OptimizerFlagValues } from './optimizer-flags.js';
 import { reportRun } from './run-report.js';
+import { algorithm } from '../learner.js';
 import { initBackend } from '../backend.js';
 import { ConfigError, resolveConfig } from '../train/config.js';
 import { trainingExtension } from '../train/extension.js';
@@ -13,7 +15,7 @@ import { train, TrainSetupError } from '../train/loop.js';
 import type { TrainCommandContext } from './train.js';
 import { CliError, parseOption, positiveInt, seedValue } from './options.js';
 
-export interface GailCommandOptions {
+export interface GailCommandOptions extends OptimizerFlagValues {
   env: string;
   demos?: string;
   expertPolicy?: string;
@@ -74,12 +76,33 @@ export async function gailCommand(opts: GailCommandOptions, out: (line: string) 
     extension: { name: 'gail', config: { expert } },
   };
   const config = await userErrors(() =>
-    resolveConfig({ file: opts.config, flags, sets: [...gailFlagSets(opts), ...opts.set], tuned: (algo, env) => entry.tunedDefaults?.(algo, env) }),
+    resolveConfig({ file: opts.config, flags, sets: [...gailFlagSets(opts), ...gailOptimizerSets(opts, learner), ...expandOptimSets(opts.set)], tuned: (algo, env) => entry.tunedDefaults?.(algo, env) }),
   );
   await initBackend();
   const dir = opts.out ?? `runs/gail-${learner}-${opts.env}-seed${config.seed}`;
   await userErrors(() => train(config, { dir, log: out, terminal: context.terminal, signal: context.signal, quiet: opts.quiet }));
   await reportRun(dir, `GAIL (${learner}) on ${opts.env}, seed ${config.seed}`, opts.quiet === true ? () => undefined : out);
+}
+
+/** Where GAIL's own networks keep their optimizer in the run config. */
+const GAIL_OPTIMIZERS = { disc: 'extension.config.discriminator.optimizer', forward: 'extension.config.forwardModel.optimizer' } as const;
+
+/**
+ * The optimizer flags as `--set`s: `--optim` for the learner's networks and GAIL's discriminator
+ * and forward model, `--actor-optim`/`--critic-optim`/`--alpha-optim` for the learner's,
+ * `--disc-optim` and `--forward-optim` for GAIL's. A named optimizer replaces the network's whole
+ * optimizer entry, so its own default learning rate applies unless `--set ....lr=` gives one.
+ */
+export function gailOptimizerSets(opts: GailCommandOptions, learner: string): string[] {
+  const networks = Object.keys((algorithm(learner).parseConfig({}) as { optim?: object }).optim ?? {});
+  const { discOptim, forwardOptim, ...learnerFlags } = opts;
+  const sets = optimizerSets(learnerFlags, learner, networks);
+  for (const [net, value, flag] of [['disc', discOptim ?? opts.optim, '--disc-optim'], ['forward', forwardOptim ?? opts.optim, '--forward-optim']] as const) {
+    if (value === undefined) continue;
+    if (!/^[\w-]+$/.test(value)) throw new CliError(`${flag} ${JSON.stringify(value)}: expected an optimizer name such as adam, soap, fismo or muon`);
+    sets.push(`${GAIL_OPTIMIZERS[net]}={"name":"${value}"}`);
+  }
+  return sets;
 }
 
 async function userErrors<T>(fn: () => Promise<T> | T): Promise<T> {

@@ -7,7 +7,7 @@ import t from 'tap';
 import '../../../agents/index.js';
 import { registerExpertLoader } from '../../../agents/gail/expert.js';
 import '../../../envs/index.js';
-import { gailFlagSets } from '../../../src/commands/gail.js';
+import { gailFlagSets, gailOptimizerSets } from '../../../src/commands/gail.js';
 import type { LoopConfigInput } from '../../../src/train/config.js';
 import { train } from '../../../src/train/loop.js';
 import { syntheticExpert } from '../../helpers/gail-fixtures.js';
@@ -100,4 +100,18 @@ t.test('the GAIL flags map onto the extension config', async (t) => {
     'extension.config.precondition.type=purple',
   ]);
   t.throws(() => gailFlagSets({ env: 'X', learner: 'sac', set: [], gp: 'wgna' }), /--gp must be one of wgan, dragan, nagard, none, got 'wgna'/);
+});
+
+t.test('optimizer flags reach the learner, the discriminator and the forward model', async (t) => {
+  const base = { env: 'X', learner: 'sac', set: [] };
+  t.same(gailOptimizerSets({ ...base, optim: 'soap', discOptim: 'adam' }, 'sac'), [
+    'learner.optim.actor.name=soap',
+    'learner.optim.critic.name=soap',
+    'learner.optim.alpha.name=soap',
+    'extension.config.discriminator.optimizer={"name":"adam"}',
+    'extension.config.forwardModel.optimizer={"name":"soap"}',
+  ]);
+  t.same(gailOptimizerSets({ ...base, criticOptim: 'fismo', forwardOptim: 'muon' }, 'td3'), ['learner.optim.critic.name=fismo', 'extension.config.forwardModel.optimizer={"name":"muon"}']);
+  t.throws(() => gailOptimizerSets({ ...base, alphaOptim: 'soap' }, 'td3'), /--alpha-optim: td3 has no 'alpha' network/);
+  t.throws(() => gailOptimizerSets({ ...base, discOptim: 'x y' }, 'sac'), /--disc-optim "x y": expected an optimizer name/);
 });
