@@ -69,9 +69,12 @@ export function checkDemoValues(file: string, dataset: DemoDataset): void {
  */
 export function checkAgainstEnv(file: string, dataset: DemoDataset, env: DemoEnv): void {
   const recorded = dataset.metadata.envId;
-  if (recorded !== null && recorded !== env.id) throw new DemoFileError(file, `was recorded in ${recorded}, not in ${env.id}`);
   const obs = env.observationSpace;
   const act = env.actionSpace;
+  if (recorded !== null && recorded !== env.id) {
+    const shape = (s: unknown) => (s instanceof Box ? `[${s.shape.join(', ')}]` : String(s));
+    throw new DemoFileError(file, `was recorded in ${recorded}, not in ${env.id} (the file has observations of shape [${dataset.obsDim}] and actions of shape [${dataset.actDim}]; ${env.id} has ${shape(obs)} and ${shape(act)})`);
+  }
   if (!(obs instanceof Box)) throw new DemoFileError(file, `${env.id} has observation space ${obs}; demonstrations need a Box`);
   if (!(act instanceof Box)) throw new DemoFileError(file, `${env.id} has action space ${act}; demonstrations need a Box`);
   if (dataset.obsDim !== obs.size) {

@@ -42,7 +42,7 @@ t.test('validation and the normalized score', async (t) => {
   await t.rejects(loadExpertFile('demos.h5', pendulum, 4, 0), /no demonstrations loader is registered/);
 });
 
-t.test('imitate gail: expert data is required, and --demos needs the demonstrations loader', async (t) => {
+t.test('imitate gail: expert data is required, and --demos goes through the demonstrations loader', async (t) => {
   await import('../../../agents/index.js');
   const { main } = await import('../../../src/cli.js');
   const run = async (...args: string[]) => {
@@ -55,7 +55,24 @@ t.test('imitate gail: expert data is required, and --demos needs the demonstrati
   t.match(none.err, /give the expert data with exactly one of --demos FILE or --expert-policy DIR/);
   const demos = await run('--env', 'Pendulum-v1', '--demos', 'demos.h5', '--out', t.testdir());
   t.equal(demos.code, 1);
-  t.match(demos.err, /cannot read demonstrations from demos\.h5: no demonstrations loader is registered/);
+  t.match(demos.err, /demonstrations demos\.h5: file not found/);
   const bad = await run('--env', 'Pendulum-v1', '--demos', 'x', '--learner', 'ppo');
   t.match(bad.err, /--learner must be one of sac, td3, got 'ppo'/);
+});
+
+t.test('the demonstrations loader: 4 shipped episodes subsampled 1/20, actions in [−1, 1], the file\'s returns; a mismatched env refused with both shapes', async (t) => {
+  const { demosExpertLoader } = await import('../../../agents/gail/demos-expert.js');
+  const file = new URL('../../../experts/Pendulum-v1/demos.h5', import.meta.url).pathname;
+  const context = { env: 'Pendulum-v1', envKwargs: {}, maxEpisodeSteps: null, obsDim: 3, actDim: 1 };
+  const a = await demosExpertLoader(file, context, 4, 7);
+  t.equal(a.count, 40, '4 episodes of 200 steps at rate 20');
+  t.equal(a.obs.length, 120);
+  t.ok(a.actions.every((v) => v >= -1 && v <= 1));
+  t.ok(a.expertReturn > -200 && a.expertReturn < -100, `expert return ${a.expertReturn}`);
+  t.ok(a.randomReturn < -1000, `random return ${a.randomReturn}`);
+  const b = await demosExpertLoader(file, context, 4, 7);
+  t.same(b.obs, a.obs, 'same seed, same subsample');
+  const c = await demosExpertLoader(file, context, 4, 8);
+  t.notSame(c.obs, a.obs, 'another seed, other offsets');
+  await t.rejects(demosExpertLoader(file, { ...context, env: 'MountainCarContinuous-v0', obsDim: 2 }, 4, 7), /observations of shape \[3\] and actions of shape \[1\]; MountainCarContinuous-v0 has \[2\] and \[1\]/);
 });
