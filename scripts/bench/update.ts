@@ -13,8 +13,9 @@
  * gradient (the 5× of the learners issue).
  *
  * PyTorch: scripts/bench/update_torch.py runs the same updates and the same Pendulum-v1 loop when
- * /usr/bin/python3 (or IMITATE_TORCH_PYTHON) imports torch, at 1, 2 and all threads; the ratio
- * uses its best thread count.
+ * /usr/bin/python3 (or IMITATE_TORCH_PYTHON) imports torch, at 1, 2 and all threads (torch's and
+ * OpenBLAS's); the ratio uses its best thread count. Our native path uses IMITATE_BLAS_THREADS
+ * (default 1): run the script again with IMITATE_BLAS_THREADS=2 for ours at two.
  *
  * Training: SAC and TD3 on Pendulum-v1 for `--train-steps` steps (100 random steps, then one
  * 256-batch update per env step, 256×256 networks, no evaluation): env steps per second of the
@@ -22,7 +23,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -167,16 +168,27 @@ interface TorchResult {
   pendulum_sac_steps_per_s: number | null;
 }
 
-/** PyTorch's figures from update_torch.py, or why there are none. */
+/**
+ * PyTorch's figures from update_torch.py, or why there are none. One process per thread count,
+ * with OPENBLAS_NUM_THREADS set to it: torch.set_num_threads does not bound OpenBLAS's own pool,
+ * so a "1 thread" PyTorch would otherwise multiply on every core.
+ */
 function torchFigures(): TorchResult | string {
   if (args['no-torch']) return '--no-torch';
   const python = process.env.IMITATE_TORCH_PYTHON ?? '/usr/bin/python3';
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return `${python} has no torch (Debian: apt-get install python3-torch)`;
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'update_torch.py');
-  const r = spawnSync(python, [script, '--json', '--updates', String(UPDATES), '--warmup', String(WARMUP), '--train-steps', String(TRAIN_STEPS)], { encoding: 'utf8' });
-  if (r.status !== 0) return `update_torch.py failed: ${r.stderr.trim().split('\n').pop()}`;
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+  const results: TorchResult[] = [];
+  for (const threads of [...new Set([1, 2, cpus().length])]) {
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+    const r = spawnSync(python, [script, '--json', '--threads', String(threads), '--updates', String(UPDATES), '--warmup', String(WARMUP), '--train-steps', String(TRAIN_STEPS)], { encoding: 'utf8', env });
+    if (r.status !== 0) return `update_torch.py failed: ${r.stderr.trim().split('\n').pop()}`;
+    results.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult);
+  }
+  const per_threads = results.flatMap((r) => r.per_threads);
+  const best = results.reduce((a, b) => (b.best.sac_ms < a.best.sac_ms ? b : a));
+  return { torch: best.torch, per_threads, best: best.best, pendulum_sac_steps_per_s: best.pendulum_sac_steps_per_s };
 }
 
 const updates = { sac: updateTimes('sac'), td3: updateTimes('td3') };
