@@ -8,11 +8,11 @@
  * addon is built at install time where a C compiler and a CBLAS exist (native/build.mjs); where it
  * is absent, or `IMITATE_NATIVE_BLAS=0`, nothing changes and the wasm kernels run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { packageRoot } from './package-root.js';
 
 /** The addon's interface (native/imitate_blas.c). */
 export interface BlasAddon {
@@ -67,24 +67,6 @@ export function setNativeBlasEnabled(on: boolean): boolean {
 /** The current state, for `imitate info` and run metadata. */
 export function nativeBlasInfo(): NativeBlasInfo {
   return { ...status };
-}
-
-/** The package root: the nearest directory above this file whose package.json names `imitate`. */
-function packageRoot(): string | null {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'imitate') return dir;
-      } catch {
-        // not ours; keep climbing
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
 }
 
 /** Loads the addon, or says why not. */

@@ -1,0 +1,80 @@
+/**
+ * Executes one run of a study plan in a child process (`node bin/imitate.js …`), whichever
+ * executor calls it: a finished run (its summary.json exists) is skipped, an interrupted one with a
+ * checkpoint continues from it (`imitate train --resume`), anything else starts afresh. Output goes
+ * to `run.log` in the run directory.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { checkpointsDir, POINTER_FILE } from '../train/checkpoint.js';
+import { SUMMARY_FILE } from '../train/run-dir.js';
+import { runDir, type RunPlan } from './plan.js';
+
+export const RUN_LOG = 'run.log';
+
+export type RunState = 'done' | 'resumable' | 'fresh';
+
+/** Where a run stands on disk. */
+export function runState(dir: string): RunState {
+  if (existsSync(path.join(dir, SUMMARY_FILE))) return 'done';
+  if (existsSync(path.join(checkpointsDir(dir), POINTER_FILE))) return 'resumable';
+  return 'fresh';
+}
+
+/** The `imitate` arguments that bring the run in `dir` to completion from `state`. */
+export function runArguments(run: RunPlan, dir: string, state: Exclude<RunState, 'done'>): string[] {
+  return state === 'fresh' ? [...run.args, '--out', dir] : ['train', '--resume', dir, '--steps', `${run.steps}`, '--quiet'];
+}
+
+/** The `imitate` entry point of this installation. */
+export function imitateBin(): string {
+  const root = packageRoot();
+  if (root === null) throw new Error('cannot find the imitate package root (its package.json) to start runs');
+  return path.join(root, 'bin', 'imitate.js');
+}
+
+export interface RunOutcome {
+  /** 'skipped': it was done already. */
+  action: 'skipped' | 'started' | 'resumed';
+  /** The child's exit code (0 when skipped); null when it was killed by a signal. */
+  code: number | null;
+  seconds: number;
+}
+
+export interface ExecuteOptions {
+  /** Kills the child (SIGTERM) when aborted. */
+  signal?: AbortSignal;
+  /** Extra environment for the child (e.g. IMITATE_BLAS_THREADS). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs `run` to completion unless it is done. A fresh start clears what an earlier attempt left
+ * without a checkpoint (it had nothing to keep); a finished run is never touched.
+ */
+export async function executeRun(studyDir: string, run: RunPlan, options: ExecuteOptions = {}): Promise<RunOutcome> {
+  const dir = runDir(studyDir, run);
+  const state = runState(dir);
+  if (state === 'done') return { action: 'skipped', code: 0, seconds: 0 };
+  if (state === 'fresh' && existsSync(dir) && readdirSync(dir).length > 0) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const log = openSync(path.join(dir, RUN_LOG), 'a');
+  const start = performance.now();
+  try {
+    const child = spawn(process.execPath, [imitateBin(), ...runArguments(run, dir, state)], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, IMITATE_BLAS_THREADS: '1', ...options.env },
+    });
+    const onAbort = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c));
+    }).finally(() => options.signal?.removeEventListener('abort', onAbort));
+    return { action: state === 'fresh' ? 'started' : 'resumed', code, seconds: (performance.now() - start) / 1000 };
+  } finally {
+    closeSync(log);
+  }
+}
