@@ -15,6 +15,7 @@ import { evalCommand } from './commands/eval.js';
 import { gailCommand, type GailCommandOptions } from './commands/gail.js';
 import { infoCommand } from './commands/info.js';
 import { collect, CliError } from './commands/options.js';
+import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { addOptimizerOptions } from './commands/optimizer-flags.js';
 import { trainCommand, type TrainCommandOptions } from './commands/train.js';
@@ -193,6 +194,14 @@ export function buildProgram(io: Io = defaultIo): Command {
       await importUserModules(opts.import);
       await bcCommand(opts, io.out);
     });
+
+  program
+    .command('report')
+    .description('statistical report of an ablation study directory: IQM with bootstrap CIs, probability of improvement, learning curves (report.md, curves.png)')
+    .argument('<dir>', 'study directory (written by imitate ablate)')
+    .option('--reps <n>', 'bootstrap resamples per interval', '2000')
+    .option('--seed <s>', 'seed of the bootstrap resamples', '0')
+    .action(async (dir: string, opts: ReportCommandOptions) => reportCommand(dir, opts, io.out));
 
   return program;
 }

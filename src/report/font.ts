@@ -52,6 +52,13 @@ const GLYPHS: Record<string, string> = {
   '=': '.....|.....|#####|.....|#####|.....|.....',
   _: '.....|.....|.....|.....|.....|.....|#####',
   ' ': '.....|.....|.....|.....|.....|.....|.....',
+  // Rows are split on '|', which the vertical bar's own rows never contain.
+  '|': '..#..|..#..|..#..|..#..|..#..|..#..|..#..',
+  '[': '.###.|.#...|.#...|.#...|.#...|.#...|.###.',
+  ']': '.###.|...#.|...#.|...#.|...#.|...#.|.###.',
+  // Greek letters that arm labels use (λ of the penalty weight, ζ of its variant).
+  λ: '.#...|..#..|..#..|.#.#.|.#.#.|#...#|#...#',
+  ζ: '#####|...#.|..#..|.#...|#....|.###.|....#',
 };
 
 /** Glyph width and height in font pixels; characters advance by WIDTH + 1. */

@@ -29,6 +29,8 @@ export interface PlotSpec {
   yRange?: [number, number];
   /** Horizontal reference lines (e.g. the expert's level). */
   hLines?: readonly { y: number; label: string }[];
+  /** Draw the series legend inside the plot (default true; a figure of panels draws one for all). */
+  legend?: boolean;
 }
 
 /** A colour-blind-safe cycle (Okabe–Ito). */
@@ -44,6 +46,9 @@ export const PALETTE: Rgb[] = [
 ];
 
 interface Layout {
+  /** Where the plot's top-left corner sits in the image (a panel of a larger figure). */
+  ox: number;
+  oy: number;
   width: number;
   height: number;
   left: number;
@@ -77,7 +82,7 @@ export function formatTick(v: number): string {
   return `${+v.toFixed(2)}`;
 }
 
-function layout(spec: PlotSpec): Layout {
+function layout(spec: PlotSpec, ox = 0, oy = 0): Layout {
   const width = spec.width ?? 720;
   const height = spec.height ?? 440;
   const xs = spec.series.flatMap((s) => s.x).filter(Number.isFinite);
@@ -91,11 +96,13 @@ function layout(spec: PlotSpec): Layout {
     const pad = 0.05 * (y1 - y0);
     [y0, y1] = [y0 - pad, y1 + pad];
   }
-  const left = 70;
-  const right = width - 20;
-  const top = 52;
-  const bottom = height - 50;
+  const left = ox + 70;
+  const right = ox + width - 20;
+  const top = oy + 52;
+  const bottom = oy + height - 50;
   return {
+    ox,
+    oy,
     width,
     height,
     left,
@@ -164,6 +171,12 @@ function band(r: Raster, s: Series, L: Layout, c: Rgb): void {
 export function renderPng(spec: PlotSpec): Buffer {
   const L = layout(spec);
   const r = blankRaster(L.width, L.height);
+  drawPlot(r, spec, L);
+  return encodePng(r);
+}
+
+/** Draws `spec` into `r` where `L` places it. */
+function drawPlot(r: Raster, spec: PlotSpec, L: Layout): void {
   const grey: Rgb = [225, 225, 225];
   const ink: Rgb = [40, 40, 40];
   for (const t of L.yTicks) {
@@ -189,6 +202,17 @@ export function renderPng(spec: PlotSpec): Buffer {
     if (s.x.length === 1) line(r, L.sx(s.x[0]) - 2, L.sy(s.y[0]), L.sx(s.x[0]) + 2, L.sy(s.y[0]), c, 3);
   });
   // The legend last, bottom right (where rising learning curves leave room), on a white box.
+  if (spec.legend !== false) drawLegend(r, spec, L);
+  line(r, L.left, L.top, L.left, L.bottom, ink);
+  line(r, L.left, L.bottom, L.right, L.bottom, ink);
+  const titleScale = textWidth(spec.title, 2) <= L.width - 20 ? 2 : 1;
+  text(r, spec.title, L.ox + (L.width - textWidth(spec.title, titleScale)) / 2, L.oy + 10, ink, titleScale);
+  text(r, spec.xLabel, (L.left + L.right - textWidth(spec.xLabel, 2)) / 2, L.oy + L.height - 22, ink);
+  text(r, spec.yLabel, L.ox + 6, L.top - 14, ink, 1);
+}
+
+function drawLegend(r: Raster, spec: PlotSpec, L: Layout): void {
+  const ink: Rgb = [40, 40, 40];
   const legendWidth = 50 + Math.max(...spec.series.map((s) => textWidth(s.label, 2)));
   const lx = L.right - legendWidth - 6;
   const ly = L.bottom - 10 - 22 * spec.series.length;
@@ -197,13 +221,6 @@ export function renderPng(spec: PlotSpec): Buffer {
     line(r, lx + 6, ly + 14 + 22 * i, lx + 30, ly + 14 + 22 * i, colorOf(s, i), 3);
     text(r, s.label, lx + 36, ly + 7 + 22 * i, ink);
   });
-  line(r, L.left, L.top, L.left, L.bottom, ink);
-  line(r, L.left, L.bottom, L.right, L.bottom, ink);
-  const titleScale = textWidth(spec.title, 2) <= L.width - 20 ? 2 : 1;
-  text(r, spec.title, (L.width - textWidth(spec.title, titleScale)) / 2, 10, ink, titleScale);
-  text(r, spec.xLabel, (L.left + L.right - textWidth(spec.xLabel, 2)) / 2, L.height - 22, ink);
-  text(r, spec.yLabel, 6, L.top - 14, ink, 1);
-  return encodePng(r);
 }
 
 // ---------------------------------------------------------------- SVG
@@ -216,6 +233,14 @@ const f = (v: number) => +v.toFixed(2);
 export function renderSvg(spec: PlotSpec): string {
   const L = layout(spec);
   const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${L.height}" font-family="sans-serif" font-size="12">`, `<rect width="100%" height="100%" fill="white"/>`];
+  out.push(...svgElements(spec, L));
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/** The SVG elements of a plot laid out at the origin (a figure moves panels with a transform). */
+function svgElements(spec: PlotSpec, L: Layout): string[] {
+  const out: string[] = [];
   for (const t of L.yTicks) {
     out.push(`<line x1="${L.left}" x2="${L.right}" y1="${f(L.sy(t))}" y2="${f(L.sy(t))}" stroke="#e1e1e1"/>`);
     out.push(`<text x="${L.left - 8}" y="${f(L.sy(t) + 4)}" text-anchor="end">${esc(formatTick(t))}</text>`);
@@ -238,6 +263,7 @@ export function renderSvg(spec: PlotSpec): string {
     const c = rgb(colorOf(s, i));
     const pts = s.x.map((x, k) => `${f(L.sx(x))},${f(L.sy(s.y[k]))}`).join(' ');
     out.push(`<polyline points="${pts}" fill="none" stroke="${c}" stroke-width="2"/>`);
+    if (spec.legend === false) return;
     const ly = L.bottom - 10 - 22 * spec.series.length;
     out.push(`<line x1="${L.right - 190}" x2="${L.right - 166}" y1="${ly + 14 + 22 * i}" y2="${ly + 14 + 22 * i}" stroke="${c}" stroke-width="3"/>`);
     out.push(`<text x="${L.right - 160}" y="${ly + 18 + 22 * i}">${esc(s.label)}</text>`);
@@ -246,6 +272,107 @@ export function renderSvg(spec: PlotSpec): string {
   out.push(`<text x="${L.width / 2}" y="24" text-anchor="middle" font-size="15">${esc(spec.title)}</text>`);
   out.push(`<text x="${(L.left + L.right) / 2}" y="${L.height - 10}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
   out.push(`<text x="6" y="${L.top - 8}" font-size="11">${esc(spec.yLabel)}</text>`);
+  return out;
+}
+
+// ---------------------------------------------------------------- figures of panels
+
+/** One legend entry of a figure: a label and its series colour. */
+export interface LegendEntry {
+  label: string;
+  color: Rgb;
+}
+
+/**
+ * Several plots side by side in a grid under one title and one legend (e.g. one panel per env
+ * with the same arms in each). Panels draw no legend of their own; give each series its `color`
+ * so that an arm has the same colour in every panel.
+ */
+export interface FigureSpec {
+  title: string;
+  panels: readonly PlotSpec[];
+  legend: readonly LegendEntry[];
+  /** Panels per row (default: up to 3). */
+  columns?: number;
+  panelWidth?: number;
+  panelHeight?: number;
+}
+
+interface FigureLayout {
+  width: number;
+  height: number;
+  columns: number;
+  panelWidth: number;
+  panelHeight: number;
+  /** Legend entries' positions (relative to the figure), row by row. */
+  legend: { x: number; y: number }[];
+  panelsTop: number;
+}
+
+const LEGEND_ROW = 24;
+
+function figureLayout(fig: FigureSpec): FigureLayout {
+  if (fig.panels.length === 0) throw new Error(`figure '${fig.title}': no panels to draw`);
+  const columns = Math.max(1, Math.min(fig.columns ?? 3, fig.panels.length));
+  const panelWidth = fig.panelWidth ?? 480;
+  const panelHeight = fig.panelHeight ?? 340;
+  const width = columns * panelWidth;
+  // Legend entries flow left to right and wrap: a line sample, then the label.
+  const legend: { x: number; y: number }[] = [];
+  let x = 20;
+  let y = 40;
+  for (const e of fig.legend) {
+    const w = 34 + textWidth(e.label, 2) + 24;
+    if (x > 20 && x + w > width - 20) {
+      x = 20;
+      y += LEGEND_ROW;
+    }
+    legend.push({ x, y });
+    x += w;
+  }
+  const panelsTop = y + (fig.legend.length > 0 ? LEGEND_ROW : 0) + 6;
+  const rows = Math.ceil(fig.panels.length / columns);
+  return { width, height: panelsTop + rows * panelHeight, columns, panelWidth, panelHeight, legend, panelsTop };
+}
+
+const panelOrigin = (F: FigureLayout, i: number): [number, number] => [(i % F.columns) * F.panelWidth, F.panelsTop + Math.floor(i / F.columns) * F.panelHeight];
+
+const panelSpec = (F: FigureLayout, p: PlotSpec): PlotSpec => ({ ...p, width: F.panelWidth, height: F.panelHeight, legend: false });
+
+/** The figure as a PNG file. */
+export function renderFigurePng(fig: FigureSpec): Buffer {
+  const F = figureLayout(fig);
+  const r = blankRaster(F.width, F.height);
+  const ink: Rgb = [40, 40, 40];
+  const titleScale = textWidth(fig.title, 2) <= F.width - 20 ? 2 : 1;
+  text(r, fig.title, (F.width - textWidth(fig.title, titleScale)) / 2, 10, ink, titleScale);
+  fig.legend.forEach((e, i) => {
+    const { x, y } = F.legend[i];
+    line(r, x, y + 7, x + 26, y + 7, e.color, 3);
+    text(r, e.label, x + 34, y, ink);
+  });
+  fig.panels.forEach((p, i) => {
+    const spec = panelSpec(F, p);
+    drawPlot(r, spec, layout(spec, ...panelOrigin(F, i)));
+  });
+  return encodePng(r);
+}
+
+/** The figure as an SVG document: one `<g class="panel">` per panel. */
+export function renderFigureSvg(fig: FigureSpec): string {
+  const F = figureLayout(fig);
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${F.width}" height="${F.height}" font-family="sans-serif" font-size="12">`, `<rect width="100%" height="100%" fill="white"/>`];
+  out.push(`<text x="${F.width / 2}" y="24" text-anchor="middle" font-size="16">${esc(fig.title)}</text>`);
+  fig.legend.forEach((e, i) => {
+    const { x, y } = F.legend[i];
+    out.push(`<line x1="${x}" x2="${x + 26}" y1="${y + 7}" y2="${y + 7}" stroke="${rgb(e.color)}" stroke-width="3"/>`);
+    out.push(`<text x="${x + 34}" y="${y + 11}">${esc(e.label)}</text>`);
+  });
+  fig.panels.forEach((p, i) => {
+    const spec = panelSpec(F, p);
+    const [ox, oy] = panelOrigin(F, i);
+    out.push(`<g class="panel" transform="translate(${ox},${oy})">`, ...svgElements(spec, layout(spec)), '</g>');
+  });
   out.push('</svg>');
   return out.join('\n');
 }

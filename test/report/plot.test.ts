@@ -1,6 +1,6 @@
 import { inflateSync, crc32 as zlibCrc32 } from 'node:zlib';
 import t from 'tap';
-import { formatTick, niceTicks, PALETTE, renderPng, renderSvg } from '../../src/report/line-plot.js';
+import { formatTick, niceTicks, PALETTE, renderFigurePng, renderFigureSvg, renderPng, renderSvg, type PlotSpec } from '../../src/report/line-plot.js';
 import { blankRaster, crc32, encodePng } from '../../src/report/png.js';
 
 /** Parses a PNG: checks signature and every chunk's CRC (against node:zlib's), returns IHDR and the raw rows. */
@@ -72,4 +72,37 @@ t.test('a learning curve draws its series in its colour, and the SVG has the sam
   t.equal(polyline?.[1].split(' ').length, 4);
   t.match(svg, /<polygon points="[^"]+" fill="rgb\(0,114,178\)" fill-opacity="0.2"/);
   t.throws(() => renderPng({ ...spec, series: [{ label: 'empty', x: [], y: [] }] }), /no finite data/);
+});
+
+t.test('a figure of panels: a grid of plots, each series inside its own panel, one shared legend', async (t) => {
+  const panel = (k: number): PlotSpec => ({
+    title: `env ${k}`,
+    xLabel: 'steps',
+    yLabel: 'score',
+    series: [{ label: `arm ${k}`, x: [0, 100, 200], y: [0, 0.5, 1], lo: [0, 0.4, 0.9], hi: [0, 0.6, 1], color: PALETTE[k] }],
+  });
+  const fig = { title: 'four envs', panels: [0, 1, 2, 3].map(panel), legend: [0, 1, 2, 3].map((k) => ({ label: `arm ${k}`, color: PALETTE[k] })), columns: 2, panelWidth: 300, panelHeight: 200 };
+  const { width, height, rgb } = decode(renderFigurePng(fig));
+  t.equal(width, 600, 'two columns');
+  const panelsTop = height - 2 * 200;
+  t.ok(panelsTop > 30 && panelsTop < 120, `two rows under the title and legend (top at ${panelsTop})`);
+  for (let k = 0; k < 4; k++) {
+    const [x0, y0] = [(k % 2) * 300, panelsTop + Math.floor(k / 2) * 200];
+    let inside = 0;
+    let outside = 0;
+    for (let y = panelsTop; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const o = (y * width + x) * 3;
+        if (rgb[o] !== PALETTE[k][0] || rgb[o + 1] !== PALETTE[k][1] || rgb[o + 2] !== PALETTE[k][2]) continue;
+        if (x >= x0 && x < x0 + 300 && y >= y0 && y < y0 + 200) inside++;
+        else outside++;
+      }
+    }
+    t.ok(inside > 150 && outside === 0, `panel ${k}: ${inside} pixels of its colour inside its cell, ${outside} outside`);
+  }
+  const svg = renderFigureSvg(fig);
+  t.equal(svg.match(/<g class="panel" transform="translate\((\d+),(\d+)\)">/g)?.length, 4);
+  t.match(svg, `<g class="panel" transform="translate(300,${panelsTop + 200})">`, 'the last panel bottom right');
+  t.equal(svg.match(/<\/g>/g)?.length, 4);
+  t.throws(() => renderFigurePng({ ...fig, panels: [] }), /no panels to draw/);
 });
