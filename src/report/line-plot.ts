@@ -3,10 +3,11 @@
  * canvas: lines, optional shaded bands (e.g. a confidence interval), axes with round ticks, a
  * legend and a title. One layout serves both formats, so they show the same thing.
  */
-import { glyphPixels, GLYPH_HEIGHT, textWidth } from './font.js';
+import { GLYPH_HEIGHT, textWidth } from './font.js';
 import { blankRaster, encodePng, type Raster } from './png.js';
+import { line, put, text, type Rgb } from './raster-draw.js';
 
-export type Rgb = [number, number, number];
+export type { Rgb } from './raster-draw.js';
 
 /** One curve: points (x[i], y[i]); `lo`/`hi` shade a band around it when given. */
 export interface Series {
@@ -119,34 +120,6 @@ function layout(spec: PlotSpec, ox = 0, oy = 0): Layout {
 const colorOf = (s: Series, i: number): Rgb => s.color ?? PALETTE[i % PALETTE.length];
 
 // ---------------------------------------------------------------- PNG
-
-function put(r: Raster, x: number, y: number, c: Rgb, alpha = 1): void {
-  const xi = Math.round(x);
-  const yi = Math.round(y);
-  if (xi < 0 || yi < 0 || xi >= r.width || yi >= r.height) return;
-  const o = (yi * r.width + xi) * 3;
-  for (let k = 0; k < 3; k++) r.pixels[o + k] = Math.round(alpha * c[k] + (1 - alpha) * r.pixels[o + k]);
-}
-
-function line(r: Raster, xa: number, ya: number, xb: number, yb: number, c: Rgb, thickness = 1): void {
-  const steps = Math.max(1, Math.ceil(Math.max(Math.abs(xb - xa), Math.abs(yb - ya))));
-  const half = (thickness - 1) / 2;
-  for (let i = 0; i <= steps; i++) {
-    const x = xa + ((xb - xa) * i) / steps;
-    const y = ya + ((yb - ya) * i) / steps;
-    for (let dx = -half; dx <= half; dx++) for (let dy = -half; dy <= half; dy++) put(r, x + dx, y + dy, c);
-  }
-}
-
-function text(r: Raster, s: string, x: number, y: number, c: Rgb, scale = 2): void {
-  let cx = x;
-  for (const ch of s) {
-    for (const [gx, gy] of glyphPixels(ch)) {
-      for (let i = 0; i < scale; i++) for (let j = 0; j < scale; j++) put(r, cx + gx * scale + i, y + gy * scale + j, c);
-    }
-    cx += 6 * scale;
-  }
-}
 
 function band(r: Raster, s: Series, L: Layout, c: Rgb): void {
   const { lo, hi, x } = s;

@@ -2,7 +2,7 @@
  * The report of an ablation study (`imitate report DIR`): report.md with the final-score table per
  * arm (mean ± std, IQM with a 95 % stratified-bootstrap interval, per-task means), the probability
  * of improvement of every pair of arms, the learning curves (curves.png / curves.svg, one panel
- * per env) and the list of runs without a result.
+ * per env), the IQMs as an interval plot (iqm.png / iqm.svg) and the list of runs without a result.
  *
  * The report holds nothing that depends on where or when it was made (no timestamps, durations or
  * absolute paths), so the same finished runs give the same bytes whichever executor ran them.
@@ -11,15 +11,18 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicAsync } from '../atomic-file.js';
 import { assertSeed } from '../rng.js';
+import { renderIntervalPng, renderIntervalSvg, type IntervalPlotSpec } from './interval-plot.js';
 import { renderFigurePng, renderFigureSvg } from './line-plot.js';
 import { DEFAULT_REPS, type Interval } from './stats.js';
-import { curvesFigure } from './study-curves.js';
+import { armColor, curvesFigure } from './study-curves.js';
 import { loadStudyRuns, type StudyRuns } from './study-runs.js';
 import { reportStream, studyStats, type StudyStats } from './study-stats.js';
 
 export const REPORT_FILE = 'report.md';
 export const CURVES_PNG = 'curves.png';
 export const CURVES_SVG = 'curves.svg';
+export const IQM_PNG = 'iqm.png';
+export const IQM_SVG = 'iqm.svg';
 
 /** The seed of a report's bootstrap streams unless one is given. */
 export const DEFAULT_REPORT_SEED = 0;
@@ -49,7 +52,7 @@ const interval = (i: Interval): string => `${f3(i.point)} [${f3(i.lo)}, ${f3(i.h
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 /** The markdown of the report. `reps` and `seed` are those the numbers were computed with. */
-export function studyReportMarkdown(study: StudyRuns, stats: StudyStats, reps: number, seed: number, hasCurves: boolean): string {
+export function studyReportMarkdown(study: StudyRuns, stats: StudyStats, reps: number, seed: number, plots: { curves: boolean; iqm: boolean }): string {
   const { plan, tasks, finished, missing } = study;
   const total = plan.runs.length;
   const lines: string[] = [`# Study report: ${plan.study} (profile ${plan.profile})`, '', plan.description, ''];
@@ -74,6 +77,7 @@ export function studyReportMarkdown(study: StudyRuns, stats: StudyStats, reps: n
       'all tasks pooled; its interval resamples runs within each task. Task columns: the mean over that task\'s finished runs.',
     '',
   );
+  if (plots.iqm) lines.push(`![IQM of the final normalized score per arm with its 95 % CI](${IQM_PNG})`, '');
 
   lines.push('## Probability of improvement', '');
   if (stats.comparisons.length === 0) {
@@ -94,7 +98,7 @@ export function studyReportMarkdown(study: StudyRuns, stats: StudyStats, reps: n
   }
 
   lines.push('## Learning curves', '');
-  if (hasCurves) {
+  if (plots.curves) {
     lines.push(`![Learning curves of ${plan.study}: mean normalized score per arm with its 95 % CI, one panel per task](${CURVES_PNG})`, '', `Vector version: [${CURVES_SVG}](${CURVES_SVG}).`, '');
   } else {
     lines.push('No finished run yet: no curves.', '');
@@ -113,6 +117,26 @@ export function studyReportMarkdown(study: StudyRuns, stats: StudyStats, reps: n
   return lines.join('\n');
 }
 
+/** The IQM interval plot of the arms that have finished runs, or null when none has. */
+export function iqmPlotSpec(study: StudyRuns, stats: StudyStats): IntervalPlotSpec | null {
+  const rows = stats.arms.flatMap((a, k) => (a.iqm === null ? [] : [{ label: a.label, ...a.iqm, color: armColor(k) }]));
+  if (rows.length === 0) return null;
+  return { title: `${study.plan.study} (${study.plan.profile}): IQM of the final normalized score, 95% CI`, xLabel: 'normalized score (1 = expert, 0 = random)', rows, vLines: [{ x: 1, label: 'expert' }] };
+}
+
+/** Writes a PNG and an SVG of a plot, or removes both when there is nothing to plot (no stale plots). */
+async function writePlotPair(png: string, svg: string, render: { png: () => Buffer; svg: () => string } | null, written: string[]): Promise<boolean> {
+  if (render === null) {
+    rmSync(png, { force: true });
+    rmSync(svg, { force: true });
+    return false;
+  }
+  await writeFileAtomicAsync(png, render.png());
+  await writeFileAtomicAsync(svg, render.svg());
+  written.push(png, svg);
+  return true;
+}
+
 /**
  * Writes report.md and the learning-curve plots into `studyDir` (each file atomically) from
  * whatever runs have finished. Throws naming the file when plan.json or an eval.csv is malformed.
@@ -125,19 +149,12 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
   const study = loadStudyRuns(studyDir);
   const stats = studyStats(study, reps, seed);
   const figure = curvesFigure(study, reps, (arm, task) => reportStream(seed, `curve/${arm}/${task.key}`));
+  const iqmSpec = iqmPlotSpec(study, stats);
   const plots: string[] = [];
-  const png = path.join(studyDir, CURVES_PNG);
-  const svg = path.join(studyDir, CURVES_SVG);
-  if (figure !== null) {
-    await writeFileAtomicAsync(png, renderFigurePng(figure));
-    await writeFileAtomicAsync(svg, renderFigureSvg(figure));
-    plots.push(png, svg);
-  } else {
-    // Curves of an earlier report would describe runs this one does not count.
-    rmSync(png, { force: true });
-    rmSync(svg, { force: true });
-  }
-  const reportFile = path.join(studyDir, REPORT_FILE);
-  await writeFileAtomicAsync(reportFile, studyReportMarkdown(study, stats, reps, seed, figure !== null));
+  const at = (name: string) => path.join(studyDir, name);
+  const curves = await writePlotPair(at(CURVES_PNG), at(CURVES_SVG), figure === null ? null : { png: () => renderFigurePng(figure), svg: () => renderFigureSvg(figure) }, plots);
+  const iqm = await writePlotPair(at(IQM_PNG), at(IQM_SVG), iqmSpec === null ? null : { png: () => renderIntervalPng(iqmSpec), svg: () => renderIntervalSvg(iqmSpec) }, plots);
+  const reportFile = at(REPORT_FILE);
+  await writeFileAtomicAsync(reportFile, studyReportMarkdown(study, stats, reps, seed, { curves, iqm }));
   return { reportFile, plots, finished: study.finished.length, total: study.plan.runs.length };
 }

@@ -16,7 +16,7 @@ t.test('imitate report DIR writes the report and names its files', async (t) => 
   standardStudy(dir);
   const r = await run('report', dir, '--reps', '200', '--seed', '3');
   t.equal(r.code, 0, r.err);
-  t.equal(r.out, [`10 of 12 runs finished`, `report: ${path.join(dir, 'report.md')}`, `plot: ${path.join(dir, 'curves.png')}`, `plot: ${path.join(dir, 'curves.svg')}`].join('\n'));
+  t.equal(r.out, [`10 of 12 runs finished`, `report: ${path.join(dir, 'report.md')}`, ...['curves.png', 'curves.svg', 'iqm.png', 'iqm.svg'].map((f) => `plot: ${path.join(dir, f)}`)].join('\n'));
   t.match(readFileSync(path.join(dir, 'report.md'), 'utf8'), 'imitate report . --reps 200 --seed 3');
   const again = await run('report', dir, '--reps', '200', '--seed', '3');
   t.equal(again.code, 0);

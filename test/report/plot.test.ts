@@ -2,6 +2,7 @@ import { inflateSync, crc32 as zlibCrc32 } from 'node:zlib';
 import t from 'tap';
 import { formatTick, niceTicks, PALETTE, renderFigurePng, renderFigureSvg, renderPng, renderSvg, type PlotSpec } from '../../src/report/line-plot.js';
 import { blankRaster, crc32, encodePng } from '../../src/report/png.js';
+import { renderIntervalPng, renderIntervalSvg } from '../../src/report/interval-plot.js';
 
 /** Parses a PNG: checks signature and every chunk's CRC (against node:zlib's), returns IHDR and the raw rows. */
 function decode(png: Buffer): { width: number; height: number; rgb: Uint8Array } {
@@ -105,4 +106,36 @@ t.test('a figure of panels: a grid of plots, each series inside its own panel, o
   t.match(svg, `<g class="panel" transform="translate(300,${panelsTop + 200})">`, 'the last panel bottom right');
   t.equal(svg.match(/<\/g>/g)?.length, 4);
   t.throws(() => renderFigurePng({ ...fig, panels: [] }), /no panels to draw/);
+});
+
+t.test('an interval plot: per row a bar over the interval and a tick at the estimate, on one axis', async (t) => {
+  const rows = [
+    { label: 'a', point: 0.5, lo: 0.2, hi: 0.6, color: PALETTE[0] },
+    { label: 'b', point: 0.9, lo: 0.8, hi: 1.0, color: PALETTE[1] },
+  ];
+  const spec = { title: 'iqm', xLabel: 'score', rows, vLines: [{ x: 1, label: 'expert' }, { x: 5, label: 'off the axis' }] };
+  const { width, rgb } = decode(renderIntervalPng(spec));
+  // The x extent of each row's full-colour tick and of its shaded bar, from the pixels.
+  const columns = (c: readonly number[], alpha: boolean) => {
+    const xs: number[] = [];
+    for (let i = 0; i < rgb.length; i += 3) {
+      const match = alpha ? [0, 1, 2].every((k) => Math.abs(rgb[i + k] - Math.round(0.35 * c[k] + 0.65 * 255)) <= 1) : [0, 1, 2].every((k) => rgb[i + k] === c[k]);
+      if (match) xs.push((i / 3) % width);
+    }
+    return [Math.min(...xs), Math.max(...xs)];
+  };
+  const [tickA] = columns(PALETTE[0], false);
+  const [tickB] = columns(PALETTE[1], false);
+  const [barA0, barA1] = columns(PALETTE[0], true);
+  const [barB0, barB1] = columns(PALETTE[1], true);
+  const scale = (barA1 - barA0) / 0.4;
+  t.ok(Math.abs((tickB - tickA) / scale - 0.4) < 0.02, 'ticks 0.4 apart on the axis');
+  t.ok(Math.abs((barB1 - barB0) / scale - 0.2) < 0.02, "b's bar spans 0.2");
+  t.ok(Math.abs((barB0 - barA0) / scale - 0.6) < 0.02, 'bars start 0.6 apart');
+  t.ok(tickA > barA0 && tickA < barA1, "a's estimate inside its bar");
+  const svg = renderIntervalSvg(spec);
+  t.equal(svg.match(/<g class="row">/g)?.length, 2);
+  t.match(svg, '>expert</text>');
+  t.notMatch(svg, 'off the axis', 'reference lines outside the range are left out');
+  t.throws(() => renderIntervalPng({ ...spec, rows: [] }), /no rows to draw/);
 });

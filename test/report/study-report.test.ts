@@ -35,7 +35,7 @@ t.test('report.md of a fabricated study: the numbers, the missing runs, the plot
   const dir = t.testdir();
   standardStudy(dir);
   const result = await writeStudyReport(dir, { reps: 500 });
-  t.same(result, { reportFile: path.join(dir, 'report.md'), plots: [path.join(dir, 'curves.png'), path.join(dir, 'curves.svg')], finished: 10, total: 12 });
+  t.same(result, { reportFile: path.join(dir, 'report.md'), plots: ['curves.png', 'curves.svg', 'iqm.png', 'iqm.svg'].map((f) => path.join(dir, f)), finished: 10, total: 12 });
   const md = readFileSync(result.reportFile, 'utf8');
   t.match(md, /^# Study report: fake \(profile test\)\n\na fabricated study for the tests\n/);
   t.match(md, /\*\*10 of 12 runs finished\.\*\*/);
@@ -73,12 +73,17 @@ t.test('report.md of a fabricated study: the numbers, the missing runs, the plot
   t.match(svg, />EnvB-v0<\/text>/);
   t.equal(svg.match(/<polyline /g)?.length, 4, 'a curve per arm in each panel');
   t.equal(svg.match(/<polygon /g)?.length, 4, 'a band per curve');
+  t.match(md, '![IQM of the final normalized score per arm with its 95 % CI](iqm.png)');
+  const iqmSvg = readFileSync(path.join(dir, 'iqm.svg'), 'utf8');
+  t.ok(wellFormed(iqmSvg), 'IQM SVG well-formed');
+  t.equal(iqmSvg.match(/<g class="row">/g)?.length, 2, 'one row per arm');
+  t.equal(pngSize(readFileSync(path.join(dir, 'iqm.png')))[0], 720);
 });
 
 t.test('a second report is byte-identical; another seed moves only the intervals', async (t) => {
   const dir = t.testdir();
   standardStudy(dir);
-  const files = ['report.md', 'curves.png', 'curves.svg'];
+  const files = ['report.md', 'curves.png', 'curves.svg', 'iqm.png', 'iqm.svg'];
   await writeStudyReport(dir, { reps: 300 });
   const first = files.map((f) => readFileSync(path.join(dir, f)));
   await writeStudyReport(dir, { reps: 300 });
@@ -95,9 +100,11 @@ t.test('no finished run: a report saying so, no curves; one arm: nothing to comp
   const dir = t.testdir();
   writeFakeStudy(dir, { arms: [{ name: 'only', label: 'Only' }], envs: ['EnvA-v0'], seeds: [0, 1], steps: 200, evalEvery: 100, run: (_a, _e, seed) => (seed === 0 ? { state: 'unfinished', scores: [], checkpoint: false } : { state: 'absent' }) });
   writeFileSync(path.join(dir, 'curves.png'), 'stale');
+  writeFileSync(path.join(dir, 'iqm.svg'), 'stale');
   const result = await writeStudyReport(dir, { reps: 10 });
   t.same([result.finished, result.total, result.plots], [0, 2, []]);
-  t.notOk(existsSync(path.join(dir, 'curves.png')), 'stale curves removed');
+  t.notOk(existsSync(path.join(dir, 'curves.png')) || existsSync(path.join(dir, 'iqm.svg')), 'stale plots removed');
+  t.notMatch(readFileSync(result.reportFile, 'utf8'), /!\[/, 'no plot embedded');
   const md = readFileSync(result.reportFile, 'utf8');
   t.match(md, '**0 of 2 runs finished.**');
   t.match(md, '| Only | 0 of 2 | – | – | – |');
