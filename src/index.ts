@@ -19,3 +19,5 @@ export { train, TrainSetupError, type TrainCallbacks, type TrainOptions, type Tr
 export { resolveConfig, loopConfigSchema, type LoopConfig, type LoopConfigInput } from './train/config.js';
 export * from './demos/index.js';
 export * from './cloning.js';
+export * from './report/stats.js';
+export { writeStudyReport, type StudyReportOptions, type StudyReportResult } from './report/study-report.js';

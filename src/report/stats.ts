@@ -221,7 +221,7 @@ export function probabilityOfImprovementInterval(x: Strata, y: Strata, options: 
 }
 
 /** Sample mean and standard deviation (n − 1 in the denominator; NaN for a single value). */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
+export function sampleMeanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) throw new RangeError('mean of no values');
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   if (values.length === 1) return { mean, std: Number.NaN };

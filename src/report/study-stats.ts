@@ -5,7 +5,7 @@
  * a report is reproducible and one arm's numbers do not depend on which other arms exist.
  */
 import { Rng } from '../rng.js';
-import { iqmInterval, meanStd, probabilityOfImprovementInterval, type Interval, type Strata } from './stats.js';
+import { iqmInterval, probabilityOfImprovementInterval, sampleMeanStd, type Interval, type Strata } from './stats.js';
 import type { StudyRuns, Task } from './study-runs.js';
 
 /** One arm's final scores, summarised. */
@@ -53,7 +53,7 @@ export function studyStats(study: StudyRuns, reps: number, seed: number): StudyS
     const strata = strataOf(study, arm.name, tasks);
     const scores = strata.flat();
     const present: Strata = strata.filter((s) => s.length > 0);
-    const ms = scores.length > 0 ? meanStd(scores) : null;
+    const ms = scores.length > 0 ? sampleMeanStd(scores) : null;
     return {
       name: arm.name,
       label: arm.label,

@@ -5,7 +5,7 @@ import {
   iqm,
   iqmInterval,
   meanInterval,
-  meanStd,
+  sampleMeanStd,
   percentileInterval,
   percentileSorted,
   probabilityOfImprovement,
@@ -190,8 +190,8 @@ t.test('bad input is named', async (t) => {
 });
 
 t.test('mean and sample standard deviation', async (t) => {
-  const { mean, std } = meanStd([2, 4, 4, 4, 5, 5, 7, 9]);
+  const { mean, std } = sampleMeanStd([2, 4, 4, 4, 5, 5, 7, 9]);
   t.equal(mean, 5);
   t.ok(close(std, Math.sqrt(32 / 7)));
-  t.ok(Number.isNaN(meanStd([3]).std), 'one value: no spread');
+  t.ok(Number.isNaN(sampleMeanStd([3]).std), 'one value: no spread');
 });
