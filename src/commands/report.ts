@@ -25,7 +25,7 @@ export async function reportCommand(dir: string, opts: ReportCommandOptions, out
     result = await writeStudyReport(dir, { reps, seed });
   } catch (e) {
     // Malformed inputs (plan.json, an eval.csv) are the user's data: one line naming the file.
-    throw new CliError((e as Error).message);
+    throw new CliError((e as Error).message, { cause: e });
   }
   out(`${result.finished} of ${result.total} runs finished`);
   out(`report: ${result.reportFile}`);

@@ -152,3 +152,20 @@ t.test('malformed inputs are named', async (t) => {
   await t.rejects(writeStudyReport(t.testdir()), /is not a study directory: .*plan\.json not found/);
   await t.rejects(writeStudyReport(dir, { reps: 0 }), /reps must be a positive integer/);
 });
+
+t.test('numbers have three decimals and no sign on a rounded zero; negative scores keep theirs', async (t) => {
+  const dir = t.testdir();
+  writeFakeStudy(dir, {
+    arms: [{ name: 'n', label: 'N' }],
+    envs: ['EnvA-v0', 'EnvB-v0'],
+    seeds: [0],
+    steps: 100,
+    evalEvery: 100,
+    run: (_a, env) => ({ state: 'finished', scores: [env === 'EnvA-v0' ? -0.0004 : -0.25] }),
+  });
+  const md = readFileSync((await writeStudyReport(dir, { reps: 10 })).reportFile, 'utf8');
+  // Mean (-0.0004 - 0.25) / 2 = -0.1252; std 0.2496 / sqrt(2) = 0.1765; one run per env: every
+  // resample is the study itself, so the interval is the point.
+  t.match(md, '| N | 2 of 2 | -0.125 ± 0.176 | -0.125 [-0.125, -0.125] | 0.000 | -0.250 |');
+  t.notMatch(md, '-0.000');
+});
