@@ -63,7 +63,7 @@ function planInto(opts: AblateCommandOptions): { dir: string; plan: StudyPlan } 
   }
   const dir = opts.out ?? path.join('ablations', `${opts.study}-${opts.profile}`);
   try {
-    savePlan(dir, plan);
+    plan = savePlan(dir, plan);
   } catch (e) {
     throw new CliError((e as Error).message, { cause: e });
   }
