@@ -78,7 +78,8 @@ async function runTask(opts: AblateCommandOptions, out: (line: string) => void):
   const run = plan.runs[index];
   if (run === undefined) throw new CliError(`--task ${index}: ${opts.out} has runs 0 to ${plan.runs.length - 1}`);
   const outcome = await executeRun(opts.out, run);
-  out(`${run.id}: ${outcome.action === 'skipped' ? 'already finished' : `${outcome.action}, exit ${outcome.code ?? 'by signal'} after ${outcome.seconds.toFixed(0)} s`}`);
+  const what = { skipped: 'already finished', busy: 'being run by another executor; left to it' } as Record<string, string>;
+  out(`${run.id}: ${what[outcome.action] ?? `${outcome.action}, exit ${outcome.code ?? 'by signal'} after ${outcome.seconds.toFixed(0)} s`}`);
   return outcome.code ?? 1;
 }
 
@@ -105,7 +106,7 @@ export async function ablateCommand(opts: AblateCommandOptions, out: (line: stri
   const workers = opts.workers === undefined ? availableParallelism() : parseOption('--workers', positiveInt, opts.workers);
   const result = await runLocalPool(dir, plan, { workers, log: out, signal });
   const finished = result.done + result.skipped;
-  out(`${finished} of ${plan.runs.length} runs finished (${result.skipped} already were)${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}`);
+  out(`${finished} of ${plan.runs.length} runs finished (${result.skipped} already were)${result.busy > 0 ? `; ${result.busy} left to another executor` : ''}${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}`);
   if (signal?.aborted === true) {
     out(`interrupted: rerun the same command to continue (finished runs are kept, interrupted ones resume from their checkpoints)`);
     return 130;
