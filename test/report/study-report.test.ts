@@ -169,3 +169,13 @@ t.test('numbers have three decimals and no sign on a rounded zero; negative scor
   t.match(md, '| N | 2 of 2 | -0.125 ± 0.176 | -0.125 [-0.125, -0.125] | 0.000 | -0.250 |');
   t.notMatch(md, '-0.000');
 });
+
+t.test('a run stopped by a signal is not finished, as the executor sees it', async (t) => {
+  const dir = t.testdir();
+  standardStudy(dir);
+  const run = path.join(dir, 'runs', 'b', 'EnvA-v0', 'demos1', 'seed2');
+  writeFileSync(path.join(run, 'summary.json'), JSON.stringify({ steps: 200, stoppedBy: 'signal' }));
+  const result = await writeStudyReport(dir, { reps: 10 });
+  t.same([result.finished, result.total], [9, 12]);
+  t.match(readFileSync(result.reportFile, 'utf8'), '| `b/EnvA-v0/demos1/seed2` | unfinished, no checkpoint yet (last evaluation at step 300 of 300) |');
+});
