@@ -11,6 +11,7 @@ import { planStudy, readPlan, savePlan, type StudyPlan } from '../ablate/plan.js
 import { profileNamed } from '../ablate/profiles.js';
 import { studyNamed } from '../ablate/studies.js';
 import { packageRoot } from '../package-root.js';
+import { writeStudyReport } from '../report/study-report.js';
 import { CliError, parseOption, positiveInt } from './options.js';
 import { z } from 'zod';
 
@@ -111,5 +112,7 @@ export async function ablateCommand(opts: AblateCommandOptions, out: (line: stri
     out(`interrupted: rerun the same command to continue (finished runs are kept, interrupted ones resume from their checkpoints)`);
     return 130;
   }
+  const report = await writeStudyReport(dir);
+  out(`report: ${report.reportFile} (${report.finished} of ${report.total} runs), plots ${report.plots.map((p) => path.basename(p)).join(', ')}`);
   return result.failed.length > 0 ? 1 : 0;
 }
