@@ -69,10 +69,10 @@ export function shellQuote(s: string): string {
  * A path inside an `#SBATCH` line: Slurm reads double quotes there but no escapes, and `%` starts
  * one of its filename patterns, so `%` is doubled and `"`, `\` and line breaks are refused.
  */
-function sbatchPath(p: string, what: string): string {
+function sbatchPath(p: string, what: string, pattern: string): string {
   const bad = /["\\\n\r]/.exec(p);
   if (bad !== null) throw new Error(`${what} ${JSON.stringify(p)} contains ${JSON.stringify(bad[0])}, which an #SBATCH line cannot carry; use a directory without it`);
-  return `"${p.replaceAll('%', '%%')}"`;
+  return `"${p.replaceAll('%', '%%')}${pattern}"`;
 }
 
 const TIME = /^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d{1,2}|\d+-\d{1,2}:\d{1,2}|\d+-\d{1,2}:\d{1,2}:\d{1,2}|infinite|unlimited)$/i;
@@ -113,7 +113,7 @@ export function slurmScriptText(studyDir: string, plan: StudyPlan, indices: read
     '# (finished runs are skipped, interrupted ones resume from their checkpoints).',
     `#SBATCH --job-name=imitate-${plan.study.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
     `#SBATCH --array=${compressIndices(indices)}${maxParallel === undefined ? '' : `%${maxParallel}`}`,
-    `#SBATCH --output=${sbatchPath(path.join(dir, SLURM_LOGS, '%A_%a.out'), 'study directory')}`,
+    `#SBATCH --output=${sbatchPath(path.join(dir, SLURM_LOGS), 'study directory', '/%A_%a.out')}`,
     `#SBATCH --cpus-per-task=${cpus}`,
   ];
   if (options.time !== undefined) {
