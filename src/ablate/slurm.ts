@@ -6,19 +6,16 @@
  * resume from their checkpoints, and an array of the study still in the queue is followed rather
  * than submitted twice.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from '../atomic-file.js';
 import { RUN_LOG, runState } from './execute.js';
 import { runDir, type StudyPlan } from './plan.js';
 import { firstLine, parseSacct, parseSbatchJobId, parseSqueue, slurmCommand, TERMINAL_STATES, type AccountingRecord } from './slurm-commands.js';
-import { SLURM_DIR, SLURM_LOGS, unfinishedIndices, writeSlurmScript, type SlurmScriptOptions } from './slurm-script.js';
+import { SLURM_LOGS, SLURM_SCRIPT, unfinishedIndices, writeSlurmScript, type SlurmScriptOptions } from './slurm-script.js';
 
 export { compressIndices, SLURM_SCRIPT, writeSlurmScript, type SlurmScript, type SlurmScriptOptions } from './slurm-script.js';
-
-/** The id of the study's last submitted array, kept so a second call does not submit it again. */
-export const SLURM_JOB_FILE = path.join(SLURM_DIR, 'job-id');
 
 export interface SlurmRunOptions extends SlurmScriptOptions {
   /** Writes the script and says how to submit it; submits nothing. */
@@ -74,16 +71,22 @@ async function queueStates(jobId: string, name: string): Promise<{ states: Map<n
   return { states: parseSqueue(r.stdout, jobId, name) };
 }
 
-const active = (states: Map<number, string>) => [...states.values()].filter((s) => !TERMINAL_STATES.has(s));
-
-/** The array this study submitted last, when some of its tasks are still pending or running. */
-async function arrayInQueue(studyDir: string, plan: StudyPlan): Promise<string | null> {
-  const file = path.join(studyDir, SLURM_JOB_FILE);
-  if (!existsSync(file)) return null;
-  const jobId = readFileSync(file, 'utf8').trim();
-  if (!/^\d+$/.test(jobId)) return null;
-  const q = await queueStates(jobId, jobName(plan));
-  return 'states' in q && active(q.states).length > 0 ? jobId : null;
+/**
+ * An array of this study's script that is still pending or running, found by its command (Slurm
+ * keeps the script's absolute path), so arrays submitted by hand after a dry run count too.
+ */
+async function arrayInQueue(studyDir: string): Promise<string | null> {
+  const script = path.resolve(studyDir, SLURM_SCRIPT);
+  if (!existsSync(script)) return null;
+  const names = new Set([script, realpathSync(script)]);
+  const r = await slurmCommand('squeue', ['--noheader', '--array', `--user=${userInfo().username}`, '--format=%F|%o|%T']);
+  // A missing or unreachable Slurm is reported by sbatch next, with its own message.
+  if (r.code !== 0) return null;
+  for (const line of r.stdout.split('\n')) {
+    const [jobId, command, state] = line.trim().split('|');
+    if (state !== undefined && names.has(command) && !TERMINAL_STATES.has(state)) return jobId;
+  }
+  return null;
 }
 
 /** Submits the script; the job id, or an error carrying sbatch's own message. */
@@ -167,7 +170,7 @@ export async function runSlurm(studyDir: string, plan: StudyPlan, options: Slurm
     log(`all ${plan.runs.length} runs of ${plan.study} are finished; nothing to submit`);
     return nothing;
   }
-  const queued = options.dryRun === true ? null : await arrayInQueue(studyDir, plan);
+  const queued = options.dryRun === true ? null : await arrayInQueue(studyDir);
   let jobId: string;
   let indices: number[];
   if (queued !== null) {
@@ -186,7 +189,6 @@ export async function runSlurm(studyDir: string, plan: StudyPlan, options: Slurm
       return { ...nothing, tasks: indices.length };
     }
     jobId = await submit(studyDir, written.script);
-    writeFileAtomic(path.join(studyDir, SLURM_JOB_FILE), `${jobId}\n`);
     log(`submitted job array ${jobId}: ${what}${options.maxParallel === undefined ? '' : `, at most ${options.maxParallel} at once`}; task logs in ${path.resolve(studyDir, SLURM_LOGS)}`);
   }
 

@@ -2,13 +2,14 @@
 // compression, quoting that survives bash and Slurm, option checks), and the submit / follow /
 // account logic against fake sbatch, squeue and sacct commands put first on PATH.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { runDir, type RunPlan, type StudyPlan } from '../../src/ablate/plan.js';
 import { arrayTaskIds, parseSacct, parseSbatchJobId, parseSqueue } from '../../src/ablate/slurm-commands.js';
 import { compressIndices, SLURM_LOGS, slurmScriptText, unfinishedIndices, writeSlurmScript } from '../../src/ablate/slurm-script.js';
-import { runSlurm, SLURM_JOB_FILE, type SlurmRunOptions } from '../../src/ablate/slurm.js';
+import { runSlurm, type SlurmRunOptions } from '../../src/ablate/slurm.js';
 import { Rng } from '../../src/rng.js';
 import { fakeSlurm } from '../helpers/fake-slurm.js';
 
@@ -191,7 +192,6 @@ t.test('a dry run writes the script, says how to submit it, and submits nothing'
   t.match(lines.join('\n'), `submit it with: sbatch ${script}`);
   t.equal(fake.calls('sbatch').length, 0);
   t.equal(fake.calls('squeue').length, 0);
-  t.notOk(existsSync(path.join(dir, SLURM_JOB_FILE)));
 });
 
 t.test('submits, follows squeue to the end, reads sacct, and names each failure with its logs', async (t) => {
@@ -224,7 +224,6 @@ t.test('submits, follows squeue to the end, reads sacct, and names each failure 
   t.match(readFileSync(script, 'utf8'), /^#SBATCH --array=1,3-5%2$/m);
   t.same(fake.calls('squeue').map((c) => c.slice(1)), Array(3).fill(['--noheader', '--array', '--states=all', '--jobs=4242', '--format=%i|%T|%j']));
   t.same(fake.calls('sacct').map((c) => c.slice(1)), [['--noheader', '--parsable2', '--allocations', '--jobs=4242', '--format=JobID,State,ExitCode']]);
-  t.equal(readFileSync(path.join(dir, SLURM_JOB_FILE), 'utf8'), '4242\n');
   const out = lines.join('\n');
   t.match(out, `submitted job array 4242: 4 of 6 runs (2 finished before), at most 2 at once`);
   t.match(out, 'job 4242: 4 pending');
@@ -269,11 +268,12 @@ t.test('a transient squeue error is retried; an array of the study still queued 
   const dir = t.testdir();
   const plan = fakePlan(2);
   const name = 'imitate-toy';
-  mkdirSync(path.join(dir, 'slurm'));
-  writeFileSync(path.join(dir, SLURM_JOB_FILE), '900\n');
+  // As after a dry run whose script was submitted by hand: squeue knows the job by its script.
+  const { script } = writeSlurmScript(dir, plan);
   const fake = fakeSlurm(t, {
     sbatch: ['echo 901'],
     squeue: [
+      `printf '%s\\n' '899|/elsewhere/slurm/array.sbatch|RUNNING' '900|${script}|PENDING' '900|${script}|PENDING'`,
       `echo '900_[0-1]|PENDING|${name}'`,
       `echo 'squeue: error: slurm_receive_msg: Socket timed out on send/recv operation' >&2; exit 1`,
       `${finishCmd(dir, plan, 0)}; ${finishCmd(dir, plan, 1)}; printf '%s\\n' '900_0|COMPLETED|${name}' '900_1|COMPLETED|${name}'`,
@@ -283,9 +283,17 @@ t.test('a transient squeue error is retried; an array of the study still queued 
   const lines: string[] = [];
   const r = await runSlurm(dir, plan, options(lines));
   t.equal(fake.calls('sbatch').length, 0, 'nothing was submitted');
+  t.same(fake.calls('squeue')[0].slice(1), ['--noheader', '--array', `--user=${userInfo().username}`, '--format=%F|%o|%T']);
   t.same([r.jobId, r.finished, r.failed.length], ['900', 2, 0]);
   t.match(lines.join('\n'), 'job 900 of this study is still in the queue: following it instead of submitting another');
   t.match(lines.join('\n'), 'squeue: squeue: error: slurm_receive_msg: Socket timed out on send/recv operation (retrying)');
+
+  // Once that array has ended, the next call submits a new one for what is unfinished.
+  rmSync(path.join(runDir(dir, plan.runs[1]), 'summary.json'));
+  const later = fakeSlurm(t, { sbatch: ['echo 902'], squeue: [`echo '900|${script}|COMPLETED'`] });
+  const again = await runSlurm(dir, plan, options(lines));
+  t.equal(later.calls('sbatch').length, 1);
+  t.same([again.jobId, again.tasks, again.skipped, again.failed.map((f) => f.index)], ['902', 1, 1, [1]]);
 });
 
 t.test('missing or rejecting sbatch is a clear error; an abort stops following', async (t) => {
@@ -295,7 +303,6 @@ t.test('missing or rejecting sbatch is a clear error; an abort stops following',
   await t.rejects(runSlurm(dir, plan, options([])), { message: /^sbatch is not on PATH: run this on a Slurm login node, or use --dry-run to write .*array\.sbatch only, or --executor local$/ });
   fakeSlurm(t, { sbatch: [`echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2; exit 1`] });
   await t.rejects(runSlurm(dir, plan, options([], { partition: 'gpu' })), { message: /sbatch rejected .*array\.sbatch \(exit 1\): sbatch: error: Batch job submission failed: Invalid partition name specified$/ });
-  t.notOk(existsSync(path.join(dir, SLURM_JOB_FILE)), 'no job id is recorded for a rejected script');
 
   const ac = new AbortController();
   fakeSlurm(t, { sbatch: ['echo 55'], squeue: [`echo '55_[0-1]|PENDING|imitate-toy'`], sacct: ['exit 1'] });
