@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
+import { ablateCommand, type AblateCommandOptions } from './commands/ablate.js';
 import { bcCommand, type BcCommandOptions } from './commands/bc.js';
 import { checkEnvCommand } from './commands/check-env.js';
 import { collectCommand, type CollectCommandOptions } from './commands/collect.js';
@@ -14,7 +15,7 @@ import { envsCommand } from './commands/envs.js';
 import { evalCommand } from './commands/eval.js';
 import { gailCommand, type GailCommandOptions } from './commands/gail.js';
 import { infoCommand } from './commands/info.js';
-import { collect, CliError } from './commands/options.js';
+import { collect, CliError, ExitStatus } from './commands/options.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { addOptimizerOptions } from './commands/optimizer-flags.js';
 import { trainCommand, type TrainCommandOptions } from './commands/train.js';
@@ -194,22 +195,49 @@ export function buildProgram(io: Io = defaultIo): Command {
       await bcCommand(opts, io.out);
     });
 
+  program
+    .command('ablate')
+    .description('run an ablation study (arms × envs × seeds × demos) locally or on Slurm, then report it')
+    .option('--study <name>', 'gp-zeta, nogp, gp-lambda, purple, optimizer or learner')
+    .option('--profile <name>', 'smoke (seconds, CI), quick (Pendulum-v1 and InvertedPendulum-v5) or paper', 'quick')
+    .option('--out <dir>', 'study directory (default ablations/<study>-<profile>)')
+    .option('--workers <n>', 'local executor: runs at a time (default: the number of CPUs)')
+    .option('--executor <name>', 'local (a process pool) or slurm (an sbatch job array)', 'local')
+    .option('--dry-run', 'write the plan (and the Slurm script) without running anything')
+    .option('--seeds <list>', "seeds instead of the profile's: a count (5), a list (0,3,7) or a range (10-14)")
+    .option('--envs <list>', "a comma-separated subset of the profile's envs")
+    .option('--demos-dir <dir>', 'where <env>/demos.h5 files are (default: the shipped experts/)')
+    .option('--set <key=value>', 'a config value for every run, over the profile\'s and the arm\'s (repeatable)', collect, [] as string[])
+    .option('--task <i>', 'with --out: execute run I of the planned study (what a Slurm array task runs)')
+    .action(async (opts: AblateCommandOptions) => {
+      let code = 0;
+      await withInterrupt(io, async (signal) => {
+        code = await ablateCommand(opts, io.out, signal);
+      }, true);
+      if (code !== 0) throw new ExitStatus(code);
+    });
+
   return program;
 }
 
-/** Ctrl-C once stops training after the current step (the run is then finished properly); twice exits at once. */
-async function withInterrupt(io: Io, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+/**
+ * Ctrl-C once stops training after the current step (the run is then finished properly); twice
+ * exits at once. `alsoSigterm`: SIGTERM stops it the same way (the ablation runner, whose child
+ * runs must be interrupted rather than orphaned when it is killed).
+ */
+async function withInterrupt(io: Io, fn: (signal: AbortSignal) => Promise<void>, alsoSigterm = false): Promise<void> {
   const controller = new AbortController();
-  const onSigint = () => {
+  const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
     io.err('imitate: interrupted; stopping after this step (Ctrl-C again to quit at once)');
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  const signals: NodeJS.Signals[] = alsoSigterm ? ['SIGINT', 'SIGTERM'] : ['SIGINT'];
+  for (const s of signals) process.on(s, onSignal);
   try {
     await fn(controller.signal);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
 
@@ -236,6 +264,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ExitStatus) return e.code;
     const err = e as Error;
     const expected = err instanceof CliError || err instanceof TypeError || err instanceof RangeError || /^(No env registered|--import|IMITATE_BACKEND)/.test(err.message) || err.name === 'EnvCheckError' || err.name === 'DemoFileError';
     const debug = process.env.IMITATE_DEBUG === '1';

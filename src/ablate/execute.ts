@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { checkpointsDir, POINTER_FILE } from '../train/checkpoint.js';
+import { readJsonFile } from '../train/files.js';
 import { SUMMARY_FILE } from '../train/run-dir.js';
 import { runDir, type RunPlan } from './plan.js';
 
@@ -16,9 +17,16 @@ export const RUN_LOG = 'run.log';
 
 export type RunState = 'done' | 'resumable' | 'fresh';
 
-/** Where a run stands on disk. */
+/**
+ * Where a run stands on disk. A summary means done unless the run was stopped by a signal (Ctrl-C
+ * reaches the runs too): then it continues from its checkpoint like any interrupted run.
+ */
 export function runState(dir: string): RunState {
-  if (existsSync(path.join(dir, SUMMARY_FILE))) return 'done';
+  const summary = path.join(dir, SUMMARY_FILE);
+  if (existsSync(summary)) {
+    const { stoppedBy } = readJsonFile(summary, 'run summary') as { stoppedBy?: string };
+    if (stoppedBy !== 'signal') return 'done';
+  }
   if (existsSync(path.join(checkpointsDir(dir), POINTER_FILE))) return 'resumable';
   return 'fresh';
 }
@@ -44,7 +52,7 @@ export interface RunOutcome {
 }
 
 export interface ExecuteOptions {
-  /** Kills the child (SIGTERM) when aborted. */
+  /** Interrupts the child (SIGINT: it stops after its current step, as on Ctrl-C) when aborted. */
   signal?: AbortSignal;
   /** Extra environment for the child (e.g. IMITATE_BLAS_THREADS). */
   env?: Record<string, string>;
@@ -67,7 +75,7 @@ export async function executeRun(studyDir: string, run: RunPlan, options: Execut
       stdio: ['ignore', log, log],
       env: { ...process.env, IMITATE_BLAS_THREADS: '1', ...options.env },
     });
-    const onAbort = () => child.kill('SIGTERM');
+    const onAbort = () => child.kill('SIGINT');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);

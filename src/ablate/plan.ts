@@ -3,7 +3,7 @@
  * command line of each, written as `plan.json` in the study directory. Every executor (local pool,
  * Slurm array task) reads the same plan, so a run is the same command wherever it executes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '../train/files.js';
 import type { Profile } from './profiles.js';
@@ -41,6 +41,8 @@ export interface PlanOptions {
   seeds?: readonly number[];
   /** Envs (a subset of the profile's) instead of all of them. */
   envs?: readonly string[];
+  /** `--set` assignments (key=value) for every run, after the profile's and the arm's. */
+  sets?: readonly string[];
 }
 
 /** Expands `study` under `profile` into its runs. Throws naming an env without demonstrations. */
@@ -59,7 +61,7 @@ export function planStudy(study: Study, profile: Profile, options: PlanOptions):
       const learner = a.args.includes('--learner') ? [] : ['--learner', profile.learner];
       for (const n of profile.numDemos) {
         for (const seed of seeds) {
-          const args = ['gail', '--env', e.env, '--demos', demos, '--num-demos', `${n}`, ...learner, '--steps', `${e.steps}`, '--seed', `${seed}`, ...e.sets.map((s) => `--set=${s}`), ...a.args, '--quiet'];
+          const args = ['gail', '--env', e.env, '--demos', demos, '--num-demos', `${n}`, ...learner, '--steps', `${e.steps}`, '--seed', `${seed}`, ...e.sets.map((s) => `--set=${s}`), ...a.args, ...(options.sets ?? []).map((s) => `--set=${s}`), '--quiet'];
           runs.push({ id: `${a.name}/${e.env}/demos${n}/seed${seed}`, arm: a.name, env: e.env, numDemos: n, seed, steps: e.steps, args });
         }
       }
@@ -78,6 +80,7 @@ export function savePlan(studyDir: string, plan: StudyPlan): void {
     }
     return;
   }
+  mkdirSync(studyDir, { recursive: true });
   writeJsonAtomic(file, plan);
 }
 

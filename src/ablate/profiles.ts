@@ -27,14 +27,15 @@ const nets = (sizes: string) => [`learner.actorNet=${sizes}`, `learner.criticNet
 
 const smoke: Profile = {
   name: 'smoke',
-  description: 'a few hundred steps with tiny networks: checks that every arm runs and reports (seconds per run)',
+  description: '200 steps with tiny networks: checks that every arm runs and reports (seconds per run)',
   envs: [
     {
       env: 'Pendulum-v1',
-      steps: 300,
+      steps: 200,
       sets: [
         ...nets('[16,16]'),
         'learningStarts=100',
+        'bufferSize=1000',
         'batchSize=32',
         'evalEvery=100',
         'evalEpisodes=2',

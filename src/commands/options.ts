@@ -21,3 +21,10 @@ export const seedValue = z.coerce.number().int('must be an integer').nonnegative
 
 /** An error whose message is shown to the user as is, without a stack trace. */
 export class CliError extends Error {}
+
+/** Ends a command with a non-zero exit code after it has said why (nothing more is printed). */
+export class ExitStatus extends Error {
+  constructor(readonly code: number) {
+    super(`exit status ${code}`);
+  }
+}
