@@ -11,10 +11,11 @@ import { planStudy, readPlan, savePlan, type StudyPlan } from '../ablate/plan.js
 import { profileNamed } from '../ablate/profiles.js';
 import { studyNamed } from '../ablate/studies.js';
 import { packageRoot } from '../package-root.js';
+import { ablateOnSlurm, slurmFlagsGiven, type SlurmFlagValues } from './ablate-slurm.js';
 import { CliError, parseOption, positiveInt } from './options.js';
 import { z } from 'zod';
 
-export interface AblateCommandOptions {
+export interface AblateCommandOptions extends SlurmFlagValues {
   study?: string;
   profile: string;
   out?: string;
@@ -95,9 +96,12 @@ export async function ablateCommand(opts: AblateCommandOptions, out: (line: stri
   if (opts.task !== undefined) return runTask(opts, out);
   const executor = opts.executor;
   if (executor !== 'local' && executor !== 'slurm') throw new CliError(`--executor must be local or slurm, got '${executor}'`);
+  const slurmFlags = slurmFlagsGiven(opts);
+  if (executor === 'local' && slurmFlags.length > 0) throw new CliError(`${slurmFlags.join(', ')}: only with --executor slurm`);
+  if (executor === 'slurm' && opts.workers !== undefined) throw new CliError('--workers is for the local executor; with --executor slurm, --max-parallel limits the tasks running at once');
   const { dir, plan } = planInto(opts);
   out(`study ${plan.study} (${plan.profile}): ${plan.arms.length} arms × ${plan.envs.length} envs → ${plan.runs.length} runs in ${dir}`);
-  if (executor === 'slurm') throw new CliError('--executor slurm is not available in this build');
+  if (executor === 'slurm') return ablateOnSlurm(dir, plan, opts, out, signal);
   if (opts.dryRun === true) {
     out(`dry run: plan written to ${path.join(dir, 'plan.json')}; nothing executed`);
     return 0;
