@@ -43,6 +43,9 @@ export interface SlurmScript {
   indices: number[];
 }
 
+/** The array's job name: `imitate-<study>`. */
+export const slurmJobName = (plan: StudyPlan) => `imitate-${plan.study.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+
 /** Plan indices of the runs without a summary.json. */
 export function unfinishedIndices(studyDir: string, plan: StudyPlan): number[] {
   return plan.runs.flatMap((run, i) => (runState(runDir(studyDir, run)) === 'done' ? [] : [i]));
@@ -111,7 +114,7 @@ export function slurmScriptText(studyDir: string, plan: StudyPlan, indices: read
     '# one array task per run; the task id is the run\'s index in plan.json. Written by',
     '# `imitate ablate --executor slurm`, which rewrites it on every call; resubmitting is safe',
     '# (finished runs are skipped, interrupted ones resume from their checkpoints).',
-    `#SBATCH --job-name=imitate-${plan.study.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
+    `#SBATCH --job-name=${slurmJobName(plan)}`,
     `#SBATCH --array=${compressIndices(indices)}${maxParallel === undefined ? '' : `%${maxParallel}`}`,
     `#SBATCH --output=${sbatchPath(path.join(dir, SLURM_LOGS), 'study directory', '/%A_%a.out')}`,
     `#SBATCH --cpus-per-task=${cpus}`,

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RUN_LOG, runState } from './execute.js';
 import { runDir, type StudyPlan } from './plan.js';
 import { firstLine, parseSacct, parseSbatchJobId, parseSqueue, slurmCommand, TERMINAL_STATES, type AccountingRecord } from './slurm-commands.js';
-import { SLURM_LOGS, SLURM_SCRIPT, unfinishedIndices, writeSlurmScript, type SlurmScriptOptions } from './slurm-script.js';
+import { SLURM_LOGS, SLURM_SCRIPT, slurmJobName, unfinishedIndices, writeSlurmScript, type SlurmScriptOptions } from './slurm-script.js';
 
 export { compressIndices, SLURM_SCRIPT, writeSlurmScript, type SlurmScript, type SlurmScriptOptions } from './slurm-script.js';
 
@@ -59,10 +59,9 @@ export interface SlurmResult {
   interrupted?: true;
 }
 
-const jobName = (plan: StudyPlan) => `imitate-${plan.study.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 const taskLog = (studyDir: string, jobId: string, index: number) => path.resolve(studyDir, SLURM_LOGS, `${jobId}_${index}.out`);
 
-/** Asks squeue for the array's tasks; null when the controller did not answer. */
+/** Asks squeue for the array's tasks (an empty map once the array has left the controller), or why it could not. */
 async function queueStates(jobId: string, name: string): Promise<{ states: Map<number, string> } | { error: string }> {
   const r = await slurmCommand('squeue', ['--noheader', '--array', '--states=all', `--jobs=${jobId}`, '--format=%i|%T|%j']);
   if (r.missing === true) return { error: r.stderr };
@@ -79,7 +78,8 @@ async function arrayInQueue(studyDir: string): Promise<string | null> {
   const script = path.resolve(studyDir, SLURM_SCRIPT);
   if (!existsSync(script)) return null;
   const names = new Set([script, realpathSync(script)]);
-  const r = await slurmCommand('squeue', ['--noheader', '--array', `--user=${userInfo().username}`, '--format=%F|%o|%T']);
+  // By uid: a container's user may have no name.
+  const r = await slurmCommand('squeue', ['--noheader', '--array', `--user=${process.getuid?.() ?? userInfo().username}`, '--format=%F|%o|%T']);
   // A missing or unreachable Slurm is reported by sbatch next, with its own message.
   if (r.code !== 0) return null;
   for (const line of r.stdout.split('\n')) {
@@ -111,7 +111,7 @@ async function follow(studyDir: string, plan: StudyPlan, jobId: string, indices:
   let lastCounts = '';
   let errors = 0;
   for (;;) {
-    const q = await queueStates(jobId, jobName(plan));
+    const q = await queueStates(jobId, slurmJobName(plan));
     if ('error' in q) {
       // The controller can be briefly unreachable on a busy cluster: retry a few times.
       if (++errors >= 10) throw new Error(`squeue failed ${errors} times in a row following job ${jobId}: ${q.error}`);

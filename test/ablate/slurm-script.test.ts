@@ -3,7 +3,6 @@
 // account logic against fake sbatch, squeue and sacct commands put first on PATH.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { runDir, type RunPlan, type StudyPlan } from '../../src/ablate/plan.js';
@@ -283,7 +282,7 @@ t.test('a transient squeue error is retried; an array of the study still queued 
   const lines: string[] = [];
   const r = await runSlurm(dir, plan, options(lines));
   t.equal(fake.calls('sbatch').length, 0, 'nothing was submitted');
-  t.same(fake.calls('squeue')[0].slice(1), ['--noheader', '--array', `--user=${userInfo().username}`, '--format=%F|%o|%T']);
+  t.same(fake.calls('squeue')[0].slice(1), ['--noheader', '--array', `--user=${process.getuid!()}`, '--format=%F|%o|%T']);
   t.same([r.jobId, r.finished, r.failed.length], ['900', 2, 0]);
   t.match(lines.join('\n'), 'job 900 of this study is still in the queue: following it instead of submitting another');
   t.match(lines.join('\n'), 'squeue: squeue: error: slurm_receive_msg: Socket timed out on send/recv operation (retrying)');
