@@ -52,7 +52,7 @@ t.test('a study through sbatch gives the same runs as through the local pool', {
   const onSlurm = path.join(base, 'slurm');
   const local = path.join(base, 'local');
 
-  const s = await imitate([...study, '--out', onSlurm, '--executor', 'slurm', '--poll', '1'], 100_000);
+  const s = await imitate([...study, '--out', onSlurm, '--executor', 'slurm', '--poll', '1'], 140_000);
   t.equal(s.code, 0, `slurm executor:\n${s.out}\n${s.err}`);
   const job = /submitted job array (\d+): 2 of 2 runs; task logs in /.exec(s.out)?.[1];
   t.ok(job, `a job array was submitted:\n${s.out}`);
@@ -68,7 +68,7 @@ t.test('a study through sbatch gives the same runs as through the local pool', {
     t.match(log, `${run.id}: started, exit 0`, `task ${i} ran ${run.id}`);
   });
 
-  const l = await imitate([...study, '--out', local, '--workers', '2'], 100_000);
+  const l = await imitate([...study, '--out', local, '--workers', '2'], 140_000);
   t.equal(l.code, 0, `local executor:\n${l.out}\n${l.err}`);
   t.same(readPlan(local).runs, plan.runs, 'both directories hold the same plan');
 
@@ -82,7 +82,7 @@ t.test('a study through sbatch gives the same runs as through the local pool', {
   }
 
   // Nothing finished is submitted again.
-  const again = await imitate([...study, '--out', onSlurm, '--executor', 'slurm', '--poll', '1'], 30_000);
+  const again = await imitate([...study, '--out', onSlurm, '--executor', 'slurm', '--poll', '1'], 60_000);
   t.equal(again.code, 0, again.err);
   t.match(again.out, 'all 2 runs of learner are finished; nothing to submit');
   t.equal(readdirSync(path.join(onSlurm, 'slurm', 'logs')).length, 2, 'no new task ran');
