@@ -5,7 +5,8 @@
  * to `run.log` in the run directory.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { checkpointsDir, POINTER_FILE } from '../train/checkpoint.js';
@@ -44,8 +45,8 @@ export function imitateBin(): string {
 }
 
 export interface RunOutcome {
-  /** 'skipped': it was done already. */
-  action: 'skipped' | 'started' | 'resumed';
+  /** 'skipped': it was done already; 'busy': another executor is running it. */
+  action: 'skipped' | 'busy' | 'started' | 'resumed';
   /** The child's exit code (0 when skipped); null when it was killed by a signal. */
   code: number | null;
   seconds: number;
@@ -64,6 +65,54 @@ export interface ExecuteOptions {
  */
 export async function executeRun(studyDir: string, run: RunPlan, options: ExecuteOptions = {}): Promise<RunOutcome> {
   const dir = runDir(studyDir, run);
+  if (runState(dir) === 'done') return { action: 'skipped', code: 0, seconds: 0 };
+  const lock = takeRunLock(dir);
+  if (lock === null) return { action: 'busy', code: 0, seconds: 0 };
+  try {
+    return await executeLocked(dir, run, options);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/**
+ * `<run dir>.lock`, created exclusively with this process's pid and host: several executors (two
+ * pools, a pool and a Slurm array) can then work through one study without running a run twice.
+ * A lock whose process is gone on this host is stale and taken over. Returns null when busy.
+ */
+function takeRunLock(dir: string): string | null {
+  const file = `${dir}.lock`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname() }), { flag: 'wx' });
+      return file;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder: { pid?: number; host?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder;
+      } catch {
+        // being written right now, or torn: treat as held
+        return null;
+      }
+      if (holder.host !== hostname() || holder.pid === undefined || processAlive(holder.pid)) return null;
+      rmSync(file, { force: true });
+    }
+  }
+  return null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function executeLocked(dir: string, run: RunPlan, options: ExecuteOptions): Promise<RunOutcome> {
   const state = runState(dir);
   if (state === 'done') return { action: 'skipped', code: 0, seconds: 0 };
   if (state === 'fresh' && existsSync(dir) && readdirSync(dir).length > 0) rmSync(dir, { recursive: true, force: true });

@@ -16,12 +16,14 @@ export interface PoolOptions {
 export interface PoolResult {
   done: number;
   skipped: number;
+  /** Runs another executor held (their lock's process is alive). */
+  busy: number;
   failed: { run: RunPlan; code: number | null }[];
 }
 
 /** Runs every unfinished run of `plan`, `workers` at a time. */
 export async function runLocalPool(studyDir: string, plan: StudyPlan, options: PoolOptions): Promise<PoolResult> {
-  const result: PoolResult = { done: 0, skipped: 0, failed: [] };
+  const result: PoolResult = { done: 0, skipped: 0, busy: 0, failed: [] };
   const total = plan.runs.length;
   let next = 0;
   let finished = 0;
@@ -33,6 +35,9 @@ export async function runLocalPool(studyDir: string, plan: StudyPlan, options: P
       const where = `[${finished}/${total}] ${run.id}`;
       if (outcome.action === 'skipped') {
         result.skipped++;
+      } else if (outcome.action === 'busy') {
+        result.busy++;
+        options.log(`${where}: being run by another executor; left to it`);
       } else if (outcome.code === 0) {
         result.done++;
         options.log(`${where}: ${outcome.action === 'resumed' ? 'resumed and finished' : 'finished'} in ${outcome.seconds.toFixed(0)} s`);

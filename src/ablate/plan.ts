@@ -70,18 +70,40 @@ export function planStudy(study: Study, profile: Profile, options: PlanOptions):
   return { study: study.name, description: study.description, profile: profile.name, arms: study.arms.map(({ name, label }) => ({ name, label })), envs: envs.map((e) => e.env), runs };
 }
 
-/** Writes the plan, or checks that the study directory's existing plan is the same one. */
-export function savePlan(studyDir: string, plan: StudyPlan): void {
+/**
+ * Writes the plan into the study directory and returns what the directory now holds. A directory
+ * accumulates runs: a plan with more seeds or envs than the one already there extends it (so the
+ * executors bring every run of the union to completion); a run already planned must have the same
+ * command line, else the study or profile changed and this is an error.
+ */
+export function savePlan(studyDir: string, plan: StudyPlan): StudyPlan {
   const file = path.join(studyDir, PLAN_FILE);
+  let merged = plan;
   if (existsSync(file)) {
     const old = readPlan(studyDir);
-    if (JSON.stringify(old) !== JSON.stringify(plan)) {
-      throw new Error(`${file} holds a different plan (study ${old.study}, profile ${old.profile}, ${old.runs.length} runs); use another --out, or delete the directory to start over`);
+    if (old.study !== plan.study || old.profile !== plan.profile) {
+      throw new Error(`${file} holds study ${old.study}, profile ${old.profile}, not ${plan.study}, ${plan.profile}; use another --out`);
     }
-    return;
+    const planned = new Map(old.runs.map((r) => [r.id, r]));
+    for (const r of plan.runs) {
+      const o = planned.get(r.id);
+      if (o !== undefined && JSON.stringify(o) !== JSON.stringify(r)) {
+        throw new Error(`${file} has run ${r.id} with other arguments (the study's definition changed since it was planned); use another --out, or delete the directory to start over`);
+      }
+    }
+    const union = <T>(a: T[], b: T[], key: (x: T) => string) => [...a, ...b.filter((x) => !a.some((y) => key(y) === key(x)))];
+    merged = {
+      ...old,
+      arms: union(old.arms, plan.arms, (x) => x.name),
+      envs: union(old.envs, plan.envs, (x) => x),
+      runs: union(old.runs, plan.runs, (x) => x.id),
+    };
+    if (merged.runs.length === old.runs.length && JSON.stringify(merged) === JSON.stringify(old)) return old;
+  } else {
+    mkdirSync(studyDir, { recursive: true });
   }
-  mkdirSync(studyDir, { recursive: true });
-  writeJsonAtomic(file, plan);
+  writeJsonAtomic(file, merged);
+  return merged;
 }
 
 /** Reads a study directory's plan.json. */

@@ -224,7 +224,10 @@ export async function runSlurm(studyDir: string, plan: StudyPlan, options: Slurm
   }
   for (const f of failed) {
     const exit = f.exitCode === null ? '' : `, exit ${f.exitCode}`;
-    log(`FAILED ${f.id} (task ${f.index}): ${f.state}${exit}, no summary.json; see ${f.log} and ${f.runLog}`);
+    // A task whose run another executor holds (src/ablate/execute.ts locks runs) leaves it alone.
+    const lock = `${path.dirname(f.runLog)}.lock`;
+    const held = existsSync(lock) ? `; another executor holds ${lock}` : '';
+    log(`FAILED ${f.id} (task ${f.index}): ${f.state}${exit}, no summary.json${held}; see ${f.log} and ${f.runLog}`);
   }
   log(`job ${jobId}: ${finished} of ${indices.length} tasks finished${failed.length > 0 ? `, ${failed.length} failed; run the same command again to resubmit them` : ''}`);
   return { jobId, tasks: indices.length, finished, skipped, failed, statesFrom };

@@ -64,7 +64,7 @@ function planInto(opts: AblateCommandOptions): { dir: string; plan: StudyPlan } 
   }
   const dir = opts.out ?? path.join('ablations', `${opts.study}-${opts.profile}`);
   try {
-    savePlan(dir, plan);
+    plan = savePlan(dir, plan);
   } catch (e) {
     throw new CliError((e as Error).message, { cause: e });
   }
@@ -81,7 +81,8 @@ async function runTask(opts: AblateCommandOptions, out: (line: string) => void):
   // A Slurm task given several CPUs (--cpus-per-task) lets the run's BLAS use them.
   const cpus = process.env.SLURM_CPUS_PER_TASK;
   const outcome = await executeRun(opts.out, run, cpus !== undefined && /^[1-9]\d*$/.test(cpus) ? { env: { IMITATE_BLAS_THREADS: cpus } } : {});
-  out(`${run.id}: ${outcome.action === 'skipped' ? 'already finished' : `${outcome.action}, exit ${outcome.code ?? 'by signal'} after ${outcome.seconds.toFixed(0)} s`}`);
+  const what = { skipped: 'already finished', busy: 'being run by another executor; left to it' } as Record<string, string>;
+  out(`${run.id}: ${what[outcome.action] ?? `${outcome.action}, exit ${outcome.code ?? 'by signal'} after ${outcome.seconds.toFixed(0)} s`}`);
   return outcome.code ?? 1;
 }
 
@@ -111,7 +112,7 @@ export async function ablateCommand(opts: AblateCommandOptions, out: (line: stri
   const workers = opts.workers === undefined ? availableParallelism() : parseOption('--workers', positiveInt, opts.workers);
   const result = await runLocalPool(dir, plan, { workers, log: out, signal });
   const finished = result.done + result.skipped;
-  out(`${finished} of ${plan.runs.length} runs finished (${result.skipped} already were)${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}`);
+  out(`${finished} of ${plan.runs.length} runs finished (${result.skipped} already were)${result.busy > 0 ? `; ${result.busy} left to another executor` : ''}${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}`);
   if (signal?.aborted === true) {
     out(`interrupted: rerun the same command to continue (finished runs are kept, interrupted ones resume from their checkpoints)`);
     return 130;
