@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { ablateCommand, type AblateCommandOptions } from './commands/ablate.js';
+import { addSlurmOptions } from './commands/ablate-slurm.js';
 import { bcCommand, type BcCommandOptions } from './commands/bc.js';
 import { checkEnvCommand } from './commands/check-env.js';
 import { collectCommand, type CollectCommandOptions } from './commands/collect.js';
@@ -196,7 +197,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       await bcCommand(opts, io.out);
     });
 
-  program
+  const ablate = program
     .command('ablate')
     .description('run an ablation study (arms × envs × seeds × demos) locally or on Slurm, then report it')
     .option('--study <name>', 'gp-zeta, nogp, gp-lambda, purple, optimizer or learner')
@@ -209,14 +210,14 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--envs <list>', "a comma-separated subset of the profile's envs")
     .option('--demos-dir <dir>', 'where <env>/demos.h5 files are (default: the shipped experts/)')
     .option('--set <key=value>', 'a config value for every run, over the profile\'s and the arm\'s (repeatable)', collect, [] as string[])
-    .option('--task <i>', 'with --out: execute run I of the planned study (what a Slurm array task runs)')
-    .action(async (opts: AblateCommandOptions) => {
-      let code = 0;
-      await withInterrupt(io, async (signal) => {
-        code = await ablateCommand(opts, io.out, signal);
-      }, true);
-      if (code !== 0) throw new ExitStatus(code);
-    });
+    .option('--task <i>', 'with --out: execute run I of the planned study (what a Slurm array task runs)');
+  addSlurmOptions(ablate).action(async (opts: AblateCommandOptions) => {
+    let code = 0;
+    await withInterrupt(io, async (signal) => {
+      code = await ablateCommand(opts, io.out, signal);
+    }, true);
+    if (code !== 0) throw new ExitStatus(code);
+  });
 
   program
     .command('report')

@@ -12,10 +12,11 @@ import { profileNamed } from '../ablate/profiles.js';
 import { studyNamed } from '../ablate/studies.js';
 import { packageRoot } from '../package-root.js';
 import { writeStudyReport } from '../report/study-report.js';
+import { ablateOnSlurm, slurmFlagsGiven, type SlurmFlagValues } from './ablate-slurm.js';
 import { CliError, parseOption, positiveInt } from './options.js';
 import { z } from 'zod';
 
-export interface AblateCommandOptions {
+export interface AblateCommandOptions extends SlurmFlagValues {
   study?: string;
   profile: string;
   out?: string;
@@ -78,7 +79,9 @@ async function runTask(opts: AblateCommandOptions, out: (line: string) => void):
   const plan = readPlanOrFail(opts.out);
   const run = plan.runs[index];
   if (run === undefined) throw new CliError(`--task ${index}: ${opts.out} has runs 0 to ${plan.runs.length - 1}`);
-  const outcome = await executeRun(opts.out, run);
+  // A Slurm task given several CPUs (--cpus-per-task) lets the run's BLAS use them.
+  const cpus = process.env.SLURM_CPUS_PER_TASK;
+  const outcome = await executeRun(opts.out, run, cpus !== undefined && /^[1-9]\d*$/.test(cpus) ? { env: { IMITATE_BLAS_THREADS: cpus } } : {});
   const what = { skipped: 'already finished', busy: 'being run by another executor; left to it' } as Record<string, string>;
   out(`${run.id}: ${what[outcome.action] ?? `${outcome.action}, exit ${outcome.code ?? 'by signal'} after ${outcome.seconds.toFixed(0)} s`}`);
   return outcome.code ?? 1;
@@ -97,9 +100,17 @@ export async function ablateCommand(opts: AblateCommandOptions, out: (line: stri
   if (opts.task !== undefined) return runTask(opts, out);
   const executor = opts.executor;
   if (executor !== 'local' && executor !== 'slurm') throw new CliError(`--executor must be local or slurm, got '${executor}'`);
+  const slurmFlags = slurmFlagsGiven(opts);
+  if (executor === 'local' && slurmFlags.length > 0) throw new CliError(`${slurmFlags.join(', ')}: only with --executor slurm`);
+  if (executor === 'slurm' && opts.workers !== undefined) throw new CliError('--workers is for the local executor; with --executor slurm, --max-parallel limits the tasks running at once');
   const { dir, plan } = planInto(opts);
   out(`study ${plan.study} (${plan.profile}): ${plan.arms.length} arms × ${plan.envs.length} envs → ${plan.runs.length} runs in ${dir}`);
-  if (executor === 'slurm') throw new CliError('--executor slurm is not available in this build');
+  if (executor === 'slurm') {
+    const code = await ablateOnSlurm(dir, plan, opts, out, signal);
+    if (opts.dryRun === true || code === 130) return code;
+    await report(dir, out);
+    return code;
+  }
   if (opts.dryRun === true) {
     out(`dry run: plan written to ${path.join(dir, 'plan.json')}; nothing executed`);
     return 0;
@@ -112,7 +123,12 @@ export async function ablateCommand(opts: AblateCommandOptions, out: (line: stri
     out(`interrupted: rerun the same command to continue (finished runs are kept, interrupted ones resume from their checkpoints)`);
     return 130;
   }
-  const report = await writeStudyReport(dir);
-  out(`report: ${report.reportFile} (${report.finished} of ${report.total} runs), plots ${report.plots.map((p) => path.basename(p)).join(', ')}`);
+  await report(dir, out);
   return result.failed.length > 0 ? 1 : 0;
+}
+
+/** The study's report, whichever executor ran it (the same runs give the same bytes). */
+async function report(dir: string, out: (line: string) => void): Promise<void> {
+  const r = await writeStudyReport(dir);
+  out(`report: ${r.reportFile} (${r.finished} of ${r.total} runs), plots ${r.plots.map((p) => path.basename(p)).join(', ')}`);
 }
