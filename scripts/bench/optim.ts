@@ -5,7 +5,7 @@
  *
  *   npx tsx scripts/bench/optim.ts [--rounds 60] [--warmup 12] [--obs 17] [--act 6] \
  *     [--net 256,256] [--optims adam,soap,muon,fismo,fismo:rootInterval=10] \
- *     [--set soap.preconditionFrequency=10 ...] [--json]
+ *     [--set soap.preconditionFrequency=10 ...] [--tf-ops] [--json]
  *
  * An entry of --optims is a registry name, optionally with options after colons
  * (`fismo:rootInterval=10:scale=rms`), so one run can time several settings of one optimizer;
@@ -18,7 +18,9 @@
  * mean is the amortised cost; the median is reported too (the cost of a step without refresh).
  * Each update is timed in wall time and in this process's CPU time; on a busy machine the CPU
  * figures are the ones to compare (other processes add wall time, not CPU time). The native BLAS
- * path is used where the addon is built; IMITATE_NATIVE_BLAS=0 measures the wasm kernels alone.
+ * path is used where the addon is built; IMITATE_NATIVE_BLAS=0 measures the wasm kernels alone, and
+ * `--tf-ops` the optimizers' tf-ops steps on the native path (without the fused SOAP/FISMO/Muon
+ * steps of src/native-optim.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,7 @@ import '../../agents/index.js';
 import { parseSacConfig, Sac } from '../../agents/sac.js';
 import { initBackend } from '../../src/backend.js';
 import { nativeBlasActive } from '../../src/native-blas.js';
+import { setFusedOptimizerSteps } from '../../src/native-optim.js';
 import { Rng } from '../../src/rng.js';
 import { syntheticBatch } from './synthetic-batch.js';
 
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     optims: { type: 'string', default: 'adam,soap,muon,fismo' },
     set: { type: 'string', multiple: true, default: [] },
     json: { type: 'boolean', default: false },
+    'tf-ops': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -72,6 +76,7 @@ function optionsByName(sets: string[]): Record<string, Record<string, unknown>> 
 
 
 const info = await initBackend();
+setFusedOptimizerSteps(!args['tf-ops']);
 const extra = optionsByName(args.set);
 
 const median = (xs: number[]) => {
@@ -121,9 +126,10 @@ const rows = learners.map((l) => ({
 learners.forEach((l) => l.learner.dispose());
 
 if (args.json) {
-  console.log(JSON.stringify({ backend: info.choice, nativeBlas: nativeBlasActive(), batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
+  console.log(JSON.stringify({ backend: info.choice, nativeBlas: nativeBlasActive(), fusedSteps: nativeBlasActive() && !args['tf-ops'], batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
 } else {
-  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}${nativeBlasActive() ? ', native BLAS path' : ', wasm kernels only'}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} interleaved rounds after ${WARMUP} warm-up`);
+  const path = nativeBlasActive() ? (args['tf-ops'] ? 'native BLAS path, tf-ops optimizer steps' : 'native BLAS path, fused optimizer steps') : 'wasm kernels only';
+  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}, ${path}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} interleaved rounds after ${WARMUP} warm-up`);
   console.log('| optimizer | wall mean ms (amortised) | × Adam | wall median ms | × Adam | CPU mean ms | × Adam | CPU median ms | × Adam | options |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const f = (x: number) => x.toFixed(1);

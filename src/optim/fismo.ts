@@ -20,6 +20,10 @@
  * entry is that with Muon's defaults (Nesterov, 'muon' scale). Parameters of rank < 2 (biases,
  * scalars) go to AdamW (src/optim/adamw-slot.ts); rank ≥ 3 are batches of matrices; a side longer
  * than `maxPrecondDim` keeps an identity factor (one-sided).
+ *
+ * On the native path (src/native-blas.ts active) a whole step, AdamW parameters included, is one
+ * fused addon call (src/optim/fismo-native.ts): the same arithmetic with CBLAS products and a
+ * Float64 LAPACK eigendecomposition for the inverse roots, in place on the same state tensors.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from './adam.js';

@@ -25,6 +25,11 @@
  * use a blocked Householder QR whose O(d³) work runs as float32 matmuls (src/optim/linalg.ts). Every
  * state tensor is float32 and everything else is recomputed from them, so a checkpoint resumes bit
  * for bit.
+ *
+ * On the native path (src/native-blas.ts active) every update after the warm-up runs as one fused
+ * addon call for all parameters (src/optim/soap-native.ts): the same steps with CBLAS products and
+ * a Float64 LAPACK QR for every side, in place on the same state tensors, so checkpoints are
+ * interchangeable between the paths. The paths agree to float32 rounding, not bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from './adam.js';
