@@ -9,6 +9,7 @@
  * enum values are fixed by the CBLAS standard.
  */
 #include <node_api.h>
+#include "imitate_optim.h"
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
@@ -345,6 +346,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
       {"polyak", NULL, polyak, NULL, NULL, NULL, napi_default, NULL},
+      {"soapStep", NULL, imitate_soap_step, NULL, NULL, NULL, napi_default, NULL},
+      {"fismoStep", NULL, imitate_fismo_step, NULL, NULL, NULL, napi_default, NULL},
       {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
       {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},

@@ -26,6 +26,10 @@ export interface BlasAddon {
   dense(heap: ArrayBuffer, x: number, w: number, b: number, out: number, n: number, k: number, m: number, relu: boolean): void;
   /** One input vector through an MLP whose weights live in the heap (see native/imitate_blas.c). */
   forward(heap: ArrayBuffer, offsets: Float64Array, dims: Int32Array, relu: boolean, input: Float32Array, output: Float32Array): void;
+  /** One SOAP step for every block, in place (native/imitate_optim.c; src/native-optim.ts builds the call). Absent from addons built before it. */
+  soapStep?(heap: ArrayBuffer, blocks: Float64Array, hyper: Float64Array): void;
+  /** One FISMO/Muon step for every item, in place (native/imitate_optim.c; src/native-optim.ts builds the call). */
+  fismoStep?(heap: ArrayBuffer, items: Float64Array, hyper: Float64Array): void;
   setThreads(n: number): number;
   threads(): number;
   /** Which CBLAS it was linked against: openblas, accelerate or cblas. */
@@ -62,6 +66,11 @@ export function nativeBlasActive(): boolean {
 export function setNativeBlasEnabled(on: boolean): boolean {
   bypassed = !on;
   return nativeBlasActive();
+}
+
+/** The addon while it serves the wasm backend (see {@link nativeBlasActive}), else null. */
+export function activeBlasAddon(): BlasAddon | null {
+  return nativeBlasActive() ? addon : null;
 }
 
 /** The current state, for `imitate info` and run metadata. */

@@ -5,7 +5,7 @@
  *
  *   npx tsx scripts/bench/optim.ts [--rounds 60] [--warmup 12] [--obs 17] [--act 6] \
  *     [--net 256,256] [--optims adam,soap,muon,fismo,fismo:rootInterval=10] \
- *     [--set soap.preconditionFrequency=10 ...] [--json]
+ *     [--set soap.preconditionFrequency=10 ...] [--tf-ops] [--json]
  *
  * An entry of --optims is a registry name, optionally with options after colons
  * (`fismo:rootInterval=10:scale=rms`), so one run can time several settings of one optimizer;
@@ -16,14 +16,21 @@
  * covers SOAP's first (basis-filling) step; the timed rounds span several preconditioner refreshes
  * (SOAP every `preconditionFrequency` updates, FISMO's inverse roots every `rootInterval`), so the
  * mean is the amortised cost; the median is reported too (the cost of a step without refresh).
+ * Each update is timed in wall time and in this process's CPU time; on a busy machine the CPU
+ * figures are the ones to compare (other processes add wall time, not CPU time). The native BLAS
+ * path is used where the addon is built; IMITATE_NATIVE_BLAS=0 measures the wasm kernels alone, and
+ * `--tf-ops` the optimizers' tf-ops steps on the native path (without the fused SOAP/FISMO/Muon
+ * steps of src/native-optim.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import '../../agents/index.js';
 import { parseSacConfig, Sac } from '../../agents/sac.js';
 import { initBackend } from '../../src/backend.js';
-import type { Batch } from '../../src/learner.js';
+import { nativeBlasActive } from '../../src/native-blas.js';
+import { setFusedOptimizerSteps } from '../../src/native-optim.js';
 import { Rng } from '../../src/rng.js';
+import { syntheticBatch } from './synthetic-batch.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +42,7 @@ const { values: args } = parseArgs({
     optims: { type: 'string', default: 'adam,soap,muon,fismo' },
     set: { type: 'string', multiple: true, default: [] },
     json: { type: 'boolean', default: false },
+    'tf-ops': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -68,23 +76,8 @@ function optionsByName(sets: string[]): Record<string, Record<string, unknown>> 
 
 
 const info = await initBackend();
+setFusedOptimizerSteps(!args['tf-ops']);
 const extra = optionsByName(args.set);
-
-function syntheticBatch(rng: Rng): Batch {
-  const fill = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
-  return {
-    size: BATCH,
-    obsDim: OBS,
-    actDim: ACT,
-    obs: fill(BATCH * OBS, () => rng.normal()),
-    actions: fill(BATCH * ACT, () => rng.uniform(-1, 1)),
-    rewards: fill(BATCH, () => rng.normal()),
-    nextObs: fill(BATCH * OBS, () => rng.normal()),
-    dones: fill(BATCH, () => (rng.random() < 0.02 ? 1 : 0)),
-    discounts: fill(BATCH, () => 0.99),
-    indices: Int32Array.from({ length: BATCH }, (_, i) => i),
-  };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -92,7 +85,7 @@ const median = (xs: number[]) => {
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-const batch = syntheticBatch(new Rng(2));
+const batch = syntheticBatch(new Rng(2), BATCH, OBS, ACT);
 const learners = OPTIMS.map((entry) => {
   const [name, ...inline] = entry.split(':');
   const own = Object.fromEntries(inline.map((kv) => {
@@ -102,15 +95,18 @@ const learners = OPTIMS.map((entry) => {
   }));
   const optim = { name, lr: 1e-3, ...extra[name], ...own };
   const config = parseSacConfig({ actorNet: NET, criticNet: NET, optim: { actor: optim, critic: optim, alpha: optim } });
-  return { name: entry, options: optim, learner: new Sac(config, { obsDim: OBS, actDim: ACT, rng: new Rng(0).stream('sac') }), times: [] as number[] };
+  return { name: entry, options: optim, learner: new Sac(config, { obsDim: OBS, actDim: ACT, rng: new Rng(0).stream('sac') }), times: [] as number[], cpu: [] as number[] };
 });
 for (let i = 0; i < WARMUP; i++) for (const l of learners) l.learner.update(batch);
 const before = tf.memory().numTensors;
 for (let r = 0; r < ROUNDS; r++) {
   for (const l of learners) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     l.learner.update(batch);
     l.times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    l.cpu.push((c.user + c.system) / 1000);
   }
 }
 const growth = tf.memory().numTensors - before;
@@ -122,15 +118,22 @@ const rows = learners.map((l) => ({
   medianMs: median(l.times),
   ratioMean: adam === undefined ? NaN : mean(l.times) / mean(adam.times),
   ratioMedian: adam === undefined ? NaN : median(l.times) / median(adam.times),
+  cpuMeanMs: mean(l.cpu),
+  cpuMedianMs: median(l.cpu),
+  cpuRatioMean: adam === undefined ? NaN : mean(l.cpu) / mean(adam.cpu),
+  cpuRatioMedian: adam === undefined ? NaN : median(l.cpu) / median(adam.cpu),
 }));
 learners.forEach((l) => l.learner.dispose());
 
 if (args.json) {
-  console.log(JSON.stringify({ backend: info.choice, batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
+  console.log(JSON.stringify({ backend: info.choice, nativeBlas: nativeBlasActive(), fusedSteps: nativeBlasActive() && !args['tf-ops'], batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
 } else {
-  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} interleaved rounds after ${WARMUP} warm-up`);
-  console.log('| optimizer | mean ms (amortised) | × Adam | median ms | × Adam | options |');
-  console.log('|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.optimizer} | ${r.meanMs.toFixed(1)} | ${r.ratioMean.toFixed(2)} | ${r.medianMs.toFixed(1)} | ${r.ratioMedian.toFixed(2)} | \`${r.options}\` |`);
+  const path = nativeBlasActive() ? (args['tf-ops'] ? 'native BLAS path, tf-ops optimizer steps' : 'native BLAS path, fused optimizer steps') : 'wasm kernels only';
+  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}, ${path}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} interleaved rounds after ${WARMUP} warm-up`);
+  console.log('| optimizer | wall mean ms (amortised) | × Adam | wall median ms | × Adam | CPU mean ms | × Adam | CPU median ms | × Adam | options |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const f = (x: number) => x.toFixed(1);
+  const r2 = (x: number) => x.toFixed(2);
+  for (const r of rows) console.log(`| ${r.optimizer} | ${f(r.meanMs)} | ${r2(r.ratioMean)} | ${f(r.medianMs)} | ${r2(r.ratioMedian)} | ${f(r.cpuMeanMs)} | ${r2(r.cpuRatioMean)} | ${f(r.cpuMedianMs)} | ${r2(r.cpuRatioMedian)} | \`${r.options}\` |`);
   if (growth !== 0) console.warn(`numTensors grew by ${growth} over the timed rounds`);
 }

@@ -20,6 +20,10 @@
  * entry is that with Muon's defaults (Nesterov, 'muon' scale). Parameters of rank < 2 (biases,
  * scalars) go to AdamW (src/optim/adamw-slot.ts); rank ≥ 3 are batches of matrices; a side longer
  * than `maxPrecondDim` keeps an identity factor (one-sided).
+ *
+ * On the native path (src/native-blas.ts active) a whole step, AdamW parameters included, is one
+ * fused addon call (src/optim/fismo-native.ts): the same arithmetic with CBLAS products and a
+ * Float64 LAPACK eigendecomposition for the inverse roots, in place on the same state tensors.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from './adam.js';
@@ -28,6 +32,8 @@ import { blockLayout, fromBlocks, toBlocks, type BlockLayout } from './blocks.js
 import { joinCount, splitCount } from './counter.js';
 import { gradientEntries, registeredVariable, stateVariable } from './gradients.js';
 import { newtonSchulz, symmetricEigen } from './linalg.js';
+import { fusedOptimizerSteps } from '../native-optim.js';
+import { fismoStepNative, type FismoNativeItem } from './fismo-native.js';
 
 export type StepScale = 'none' | 'muon' | 'rms';
 
@@ -99,6 +105,10 @@ export class Fismo extends tf.Optimizer {
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries = gradientEntries(variableGradients);
     this.calls += 1;
+    // The native path: every parameter's step in one addon call (src/optim/fismo-native.ts).
+    const fused = fusedOptimizerSteps();
+    const native: FismoNativeItem[] = [];
+    const zeros: tf.Tensor[] = [];
     entries.forEach(([name, gradient], i) => {
       const variable = registeredVariable(name, this.name);
       let slot = this.slots[i];
@@ -111,10 +121,17 @@ export class Fismo extends tf.Optimizer {
       // A missing gradient is a zero one (Muon's rule): momentum decays, the step still happens.
       const g = gradient ?? tf.zerosLike(variable);
       slot.t += 1;
+      if (fused !== null) {
+        native.push(this.nativeItem(slot, variable, g));
+        if (gradient == null) zeros.push(g);
+        return;
+      }
       if (slot.kind === 'adamw') adamWStep(slot.adam, variable, g, slot.t, this.adamOptions());
       else this.matrixStep(slot, variable, g);
       if (gradient == null) g.dispose();
     });
+    if (native.length > 0) fismoStepNative(fused!, native, this.options);
+    tf.dispose(zeros);
     this.incrementIterations();
   }
 
@@ -158,12 +175,30 @@ export class Fismo extends tf.Optimizer {
     if (!ok) throw new Error(`${this.name}: state slot ${i} does not fit variable '${name}' of shape [${shape}] (variables passed in another order, or other options than when the state was made?)`);
   }
 
+  /** Roots are due on updates 1, 1 + k, 1 + 2k, ...: the first update always has fresh ones. */
+  private rootsDue(t: number): boolean {
+    return (t - 1) % this.options.rootInterval === 0;
+  }
+
+  /** lr·s for a block of `rows × cols`, s being the step scale (see the file's comment). */
+  private stepSize(rows: number, cols: number): number {
+    const o = this.options;
+    const scale = o.scale === 'muon' ? Math.sqrt(Math.max(1, cols / rows)) : o.scale === 'rms' ? 0.2 * Math.sqrt(Math.max(rows, cols)) : 1;
+    return o.lr * scale;
+  }
+
+  /** This update of `slot` (t already counted) for the native path. */
+  private nativeItem(slot: Slot, variable: tf.Variable, gradient: tf.Tensor): FismoNativeItem {
+    if (slot.kind === 'adamw') return { kind: 'adamw', variable, gradient, t: slot.t, m: slot.adam.m, v: slot.adam.v };
+    const { rows, cols } = blockLayout(variable.shape);
+    return { kind: 'matrix', variable, gradient, rows, cols, blocks: slot.blocks, due: this.rootsDue(slot.t), step: this.stepSize(rows, cols) };
+  }
+
   private matrixStep(slot: Slot & { kind: 'matrix' }, variable: tf.Variable, gradient: tf.Tensor): void {
     const o = this.options;
     const layout = blockLayout(variable.shape);
     const { rows, cols } = layout;
-    // Roots are due on updates 1, 1 + k, 1 + 2k, ...: the first update always has fresh ones.
-    const due = (slot.t - 1) % o.rootInterval === 0;
+    const due = this.rootsDue(slot.t);
     const grads = tf.tidy(() => toBlocks(gradient, layout));
     for (let k = 0; k < grads.length; k++) {
       const b = slot.blocks[k];
@@ -186,7 +221,7 @@ export class Fismo extends tf.Optimizer {
         if (due) refreshRoots(right);
       }
     }
-    const scale = o.scale === 'muon' ? Math.sqrt(Math.max(1, cols / rows)) : o.scale === 'rms' ? 0.2 * Math.sqrt(Math.max(rows, cols)) : 1;
+    const step = this.stepSize(rows, cols);
     tf.tidy(() => {
       const steps = slot.blocks.map((b, k) => {
         const whitened = whiten(grads[k], b);
@@ -196,7 +231,7 @@ export class Fismo extends tf.Optimizer {
         return whiten(newtonSchulz(input, o.nsSteps), b);
       });
       const decayed = o.weightDecay > 0 ? tf.mul(variable, 1 - o.lr * o.weightDecay) : variable;
-      variable.assign(tf.sub(decayed, tf.mul(o.lr * scale, fromBlocks(steps, variable.shape))));
+      variable.assign(tf.sub(decayed, tf.mul(step, fromBlocks(steps, variable.shape))));
     });
     tf.dispose(grads);
   }

@@ -25,6 +25,11 @@
  * use a blocked Householder QR whose O(d³) work runs as float32 matmuls (src/optim/linalg.ts). Every
  * state tensor is float32 and everything else is recomputed from them, so a checkpoint resumes bit
  * for bit.
+ *
+ * On the native path (src/native-blas.ts active) every update after the warm-up runs as one fused
+ * addon call for all parameters (src/optim/soap-native.ts): the same steps with CBLAS products and
+ * a Float64 LAPACK QR for every side, in place on the same state tensors, so checkpoints are
+ * interchangeable between the paths. The paths agree to float32 rounding, not bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from './adam.js';
@@ -32,6 +37,8 @@ import { blockLayout, fromBlocks, toBlocks, type BlockLayout } from './blocks.js
 import { joinCount, splitCount } from './counter.js';
 import { gradientEntries, registeredVariable, stateVariable } from './gradients.js';
 import { blockedHouseholderQ, householderQr, symmetricEigen } from './linalg.js';
+import { fusedOptimizerSteps } from '../native-optim.js';
+import { soapStepNative, type SoapNativeItem } from './soap-native.js';
 
 /** Sides longer than this are refreshed with the blocked QR (float32 matmuls), shorter ones in Float64. */
 const BLOCKED_QR_FROM = 64;
@@ -135,6 +142,9 @@ export class Soap extends tf.Optimizer {
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries = gradientEntries(variableGradients);
     this.calls += 1;
+    // The native path: every parameter's update (not the one-off warm-up) in one addon call (src/optim/soap-native.ts).
+    const fused = fusedOptimizerSteps();
+    const native: SoapNativeItem[] = [];
     entries.forEach(([name, gradient], i) => {
       const variable = registeredVariable(name, 'soap');
       const { layout, block } = soapPlan(variable.shape, this.options);
@@ -148,9 +158,23 @@ export class Soap extends tf.Optimizer {
       // The reference skips a parameter without gradient entirely: no state change, no decay.
       if (gradient == null) return;
       if (!slot.ready) this.warmUp(slot, gradient, layout, block);
-      else this.update(slot, variable, gradient, layout, block);
+      else if (fused !== null) {
+        slot.t += 1;
+        const refresh = slot.t % this.options.preconditionFrequency === 0;
+        native.push({ variable, gradient, layout, rows: block.rows, cols: block.cols, blocks: slot.blocks, alpha: this.alphaAt(slot.t), refresh });
+      } else this.update(slot, variable, gradient, layout, block);
     });
+    if (native.length > 0) {
+      const { beta1, beta2, eps, lr, weightDecay, normalizeGrads } = this.options;
+      soapStepNative(fused!, native, { beta1, beta2, eps, lr, weightDecay, normalizeGrads, betaShampoo: this.betaShampoo() });
+    }
     this.incrementIterations();
+  }
+
+  /** The step size of real update `t`: lr, bias-corrected as Adam's when `correctBias`. */
+  private alphaAt(t: number): number {
+    const { lr, beta1, beta2, correctBias } = this.options;
+    return correctBias ? (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t) : lr;
   }
 
   private betaShampoo(): number {
@@ -183,10 +207,10 @@ export class Soap extends tf.Optimizer {
   }
 
   private update(slot: Slot, variable: tf.Variable, gradient: tf.Tensor, layout: BlockLayout, plan: SoapBlockPlan): void {
-    const { lr, beta1, beta2, eps, weightDecay, correctBias, normalizeGrads, preconditionFrequency } = this.options;
+    const { lr, beta1, beta2, eps, weightDecay, normalizeGrads, preconditionFrequency } = this.options;
     slot.t += 1;
     const t = slot.t;
-    const alpha = correctBias ? (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t) : lr;
+    const alpha = this.alphaAt(t);
     tf.tidy(() => {
       const grads = toBlocks(gradient, layout).map((g) => tf.reshape(g, [plan.rows, plan.cols]) as tf.Tensor2D);
       const directions = slot.blocks.map((b, k) => {

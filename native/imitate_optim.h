@@ -1,0 +1,9 @@
+/* The fused optimizer steps of native/imitate_optim.c, registered by native/imitate_blas.c. */
+#ifndef IMITATE_OPTIM_H
+#define IMITATE_OPTIM_H
+#include <node_api.h>
+
+napi_value imitate_soap_step(napi_env env, napi_callback_info info);
+napi_value imitate_fismo_step(napi_env env, napi_callback_info info);
+
+#endif
