@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL, nativeBlasActive } from '../native-blas.js';
+import { OwnedStateOptimizer } from './owned-state-optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -31,12 +32,11 @@ interface Slot {
 export const STEP_TENSOR = 'step';
 const SPLIT = 2 ** 24;
 
-export class Adam extends tf.Optimizer {
+export class Adam extends OwnedStateOptimizer<AdamOptions> {
   static get className(): string {
     return 'ImitateAdam';
   }
 
-  readonly options: AdamOptions;
   private step = 0;
   /**
    * Slots by position in the gradient list (as tfjs's optimizers): learners always pass the same
@@ -44,12 +44,9 @@ export class Adam extends tf.Optimizer {
    * (tfjs variable names are not stable).
    */
   private slots: Slot[] = [];
-  /** Holds the step count for getWeights, so that the tensors it returns are all owned here. */
-  private stepTensor: tf.Variable | null = null;
 
   constructor(options: AdamOptions) {
-    super();
-    this.options = { ...options };
+    super(options);
   }
 
   /** Number of updates applied. */
@@ -116,14 +113,8 @@ export class Adam extends tf.Optimizer {
 
   /** [step, m_0, ..., m_k, v_0, ..., v_k]; every tensor is owned by the optimizer (do not dispose). */
   override async getWeights(): Promise<NamedTensor[]> {
-    const value = tf.tensor1d([Math.floor(this.step / SPLIT), this.step % SPLIT], 'float32');
-    if (this.stepTensor === null) this.stepTensor = tf.variable(value, false);
-    else {
-      this.stepTensor.assign(value);
-      value.dispose();
-    }
     return [
-      { name: STEP_TENSOR, tensor: this.stepTensor },
+      { name: STEP_TENSOR, tensor: this.stepCountTensor(this.step) },
       ...this.slots.map((s, i) => ({ name: `${i}/m`, tensor: s.m as tf.Tensor })),
       ...this.slots.map((s, i) => ({ name: `${i}/v`, tensor: s.v as tf.Tensor })),
     ];
@@ -153,18 +144,7 @@ export class Adam extends tf.Optimizer {
     this.iterations_ = step;
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...this.options };
-  }
-
-  override dispose(): void {
-    this.disposeSlots();
-    this.stepTensor?.dispose();
-    this.stepTensor = null;
-    super.dispose();
-  }
-
-  private disposeSlots(): void {
+  protected override disposeSlots(): void {
     for (const s of this.slots) {
       s.m.dispose();
       s.v.dispose();

@@ -30,6 +30,7 @@ import type { NamedTensor } from './adam.js';
 import { adamWStep, newAdamWSlot, type AdamWSlot } from './adamw-slot.js';
 import { blockLayout, fromBlocks, toBlocks, type BlockLayout } from './blocks.js';
 import { joinCount, splitCount } from './counter.js';
+import { OwnedStateOptimizer } from './owned-state-optimizer.js';
 import { gradientEntries, registeredVariable, stateVariable } from './gradients.js';
 import { newtonSchulz, symmetricEigen } from './linalg.js';
 import { fusedOptimizerSteps } from '../native-optim.js';
@@ -79,23 +80,20 @@ interface Block {
 
 type Slot = { kind: 'matrix'; t: number; blocks: Block[] } | { kind: 'adamw'; t: number; adam: AdamWSlot };
 
-export class Fismo extends tf.Optimizer {
+export class Fismo extends OwnedStateOptimizer<FismoOptions> {
   static get className(): string {
     return 'ImitateFismo';
   }
 
-  readonly options: FismoOptions;
   private calls = 0;
   private slots: (Slot | undefined)[] = [];
-  private stepTensor: tf.Variable | null = null;
   private headTensors: tf.Variable[] = [];
 
   constructor(options: FismoOptions) {
-    super();
     if (options.factors && options.factorBeta === 0 && options.damping === 0) {
       throw new RangeError('fismo: factorBeta 0 with damping 0 makes the trace normalisation 0/0 on a zero gradient; give one of them > 0');
     }
-    this.options = { ...options };
+    super(options);
   }
 
   private get name(): string {
@@ -243,11 +241,7 @@ export class Fismo extends tf.Optimizer {
    * tensors are owned by the optimizer (do not dispose).
    */
   override async getWeights(): Promise<NamedTensor[]> {
-    const step = tf.tensor1d(splitCount(this.calls), 'float32');
-    if (this.stepTensor === null) this.stepTensor = tf.variable(step, false);
-    else this.stepTensor.assign(step);
-    step.dispose();
-    const out: NamedTensor[] = [{ name: 'step', tensor: this.stepTensor }];
+    const out: NamedTensor[] = [{ name: 'step', tensor: this.stepCountTensor(this.calls) }];
     this.slots.forEach((slot, i) => {
       if (slot === undefined) return;
       const head = tf.tensor1d([slot.kind === 'matrix' ? 1 : 2, ...splitCount(slot.t)], 'float32');
@@ -323,18 +317,7 @@ export class Fismo extends tf.Optimizer {
     this.iterations_ = calls;
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...this.options };
-  }
-
-  override dispose(): void {
-    this.disposeSlots();
-    this.stepTensor?.dispose();
-    this.stepTensor = null;
-    super.dispose();
-  }
-
-  private disposeSlots(): void {
+  protected override disposeSlots(): void {
     this.slots.forEach(disposeSlot);
     this.slots = [];
     this.headTensors.forEach((h) => h.dispose());

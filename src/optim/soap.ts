@@ -35,6 +35,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from './adam.js';
 import { blockLayout, fromBlocks, toBlocks, type BlockLayout } from './blocks.js';
 import { joinCount, splitCount } from './counter.js';
+import { OwnedStateOptimizer } from './owned-state-optimizer.js';
 import { gradientEntries, registeredVariable, stateVariable } from './gradients.js';
 import { blockedHouseholderQ, householderQr, symmetricEigen } from './linalg.js';
 import { fusedOptimizerSteps } from '../native-optim.js';
@@ -118,20 +119,17 @@ export function soapPlan(shape: readonly number[], options: Pick<SoapOptions, 'm
   return { layout, block: { rows, cols, left: fits(rows), right: fits(cols) } };
 }
 
-export class Soap extends tf.Optimizer {
+export class Soap extends OwnedStateOptimizer<SoapOptions> {
   static get className(): string {
     return 'ImitateSoap';
   }
 
-  readonly options: SoapOptions;
   private calls = 0;
   private slots: (Slot | undefined)[] = [];
-  private stepTensor: tf.Variable | null = null;
   private headTensors: tf.Variable[] = [];
 
   constructor(options: SoapOptions) {
-    super();
-    this.options = { ...options };
+    super(options);
   }
 
   /** Real (non-warm-up) updates applied to the parameter at position `i`. */
@@ -237,11 +235,7 @@ export class Soap extends tf.Optimizer {
    * owned by the optimizer (do not dispose).
    */
   override async getWeights(): Promise<NamedTensor[]> {
-    const step = tf.tensor1d(splitCount(this.calls), 'float32');
-    if (this.stepTensor === null) this.stepTensor = tf.variable(step, false);
-    else this.stepTensor.assign(step);
-    step.dispose();
-    const out: NamedTensor[] = [{ name: 'step', tensor: this.stepTensor }];
+    const out: NamedTensor[] = [{ name: 'step', tensor: this.stepCountTensor(this.calls) }];
     this.slots.forEach((slot, i) => {
       if (slot === undefined) return;
       const head = tf.tensor1d([slot.ready ? 1 : 0, ...splitCount(slot.t)], 'float32');
@@ -302,18 +296,7 @@ export class Soap extends tf.Optimizer {
     this.iterations_ = calls;
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...this.options };
-  }
-
-  override dispose(): void {
-    this.disposeSlots();
-    this.stepTensor?.dispose();
-    this.stepTensor = null;
-    super.dispose();
-  }
-
-  private disposeSlots(): void {
+  protected override disposeSlots(): void {
     for (const s of this.slots) s?.blocks.forEach(disposeBlock);
     this.slots = [];
     this.headTensors.forEach((h) => h.dispose());
