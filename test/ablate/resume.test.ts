@@ -13,6 +13,8 @@ const bin = path.join(root, 'bin/imitate.js');
 const study = ['ablate', '--study', 'learner', '--profile', 'smoke', '--seeds', '0,1', '--workers', '1', '--set', 'maxEpisodeSteps=50'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Seven short runs: half a minute on two idle cores, several times that on a loaded machine.
+t.setTimeout(1_200_000);
 
 t.test('a sweep killed mid-way resumes without losing or recomputing a finished run', async (t) => {
   if (!existsSync(`${root}dist/src/cli.js`)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
@@ -24,7 +26,7 @@ t.test('a sweep killed mid-way resumes without losing or recomputing a finished 
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
   // Kill (SIGTERM) as soon as the second run has written its first checkpoint.
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 600_000;
   let plan;
   for (;;) {
     if (Date.now() > deadline) throw new Error(`the second run never checkpointed; output so far:\n${firstOut}`);
