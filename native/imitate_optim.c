@@ -34,6 +34,8 @@ extern void dorgqr_(const int *m, const int *n, const int *k, double *a, const i
 extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
                     double *work, const int *lwork, int *iwork, const int *liwork, int *info, size_t jobz_len,
                     size_t uplo_len);
+extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                   double *work, const int *lwork, int *info, size_t jobz_len, size_t uplo_len);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Argument reading                                                                               */
@@ -412,12 +414,25 @@ static void fismo_update_factor(float *f, const float *stat, int d, int other, c
  * F⁻¹ and F^{-1/2} from a Float64 eigendecomposition of F (LAPACK dsyevd), eigenvalues floored at
  * 1e-12·d; the eigenvectors are stored in descending order of eigenvalue, as the tf path's.
  */
-static bool fismo_refresh_roots(const fisher_side *side, int d, fismo_scratch *s) {
+static void symmetrised_factor(const fisher_side *side, int d, double *a) {
   for (int i = 0; i < d; i++)
-    for (int j = 0; j < d; j++) s->a[(size_t)j * d + i] = 0.5 * ((double)side->f[i * d + j] + (double)side->f[j * d + i]);
+    for (int j = 0; j < d; j++) a[(size_t)j * d + i] = 0.5 * ((double)side->f[i * d + j] + (double)side->f[j * d + i]);
+}
+
+static bool fismo_refresh_roots(const fisher_side *side, int d, fismo_scratch *s) {
+  symmetrised_factor(side, d, s->a);
+  for (size_t i = 0; i < (size_t)d * d; i++)
+    if (!isfinite(s->a[i])) return false;
   int info = 0;
   dsyevd_("V", "U", &d, s->a, &d, s->w, s->work, &s->lwork, s->iwork, &s->liwork, &info, 1, 1);
-  if (info != 0) return false;
+  if (info != 0) {
+    /* Divide and conquer can fail to converge on a finite matrix (seen once in a 20k-step SAC run
+     * on a 256×256 factor); the QR algorithm is slower but more robust: retry with it. */
+    symmetrised_factor(side, d, s->a);
+    info = 0;
+    dsyev_("V", "U", &d, s->a, &d, s->w, s->work, &s->lwork, &info, 1, 1);
+    if (info != 0) return false;
+  }
   const double floor = 1e-12 * d;
   /* Column k of E (descending) is LAPACK's column d−1−k (ascending). */
   for (int i = 0; i < d; i++)
@@ -654,6 +669,6 @@ napi_value imitate_fismo_step(napi_env env, napi_callback_info info) {
   }
   free_fismo_scratch(&s);
   free(list);
-  if (!ok) return throw_message(env, "fismoStep", "LAPACK's eigendecomposition failed for a Fisher factor");
+  if (!ok) return throw_message(env, "fismoStep", "a Fisher factor has no eigendecomposition: it is not finite (a NaN or infinite gradient), or LAPACK's dsyevd and dsyev both failed on it");
   return NULL;
 }
