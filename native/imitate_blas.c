@@ -10,6 +10,7 @@
  */
 #include <node_api.h>
 #include "imitate_optim.h"
+#include "parallel.h"
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
@@ -331,6 +332,21 @@ static napi_value get_threads(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* setOptimThreads(n): threads of the fused optimizer steps' loops over parameter blocks (native/parallel.c). Returns the count. */
+static napi_value set_optim_threads_call(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t threads = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_value_int32(env, argv[0], &threads) != napi_ok || threads < 1) {
+    return fail(env, "imitate_blas.setOptimThreads: expected a positive integer");
+  }
+  set_optim_threads(threads);
+  napi_value out;
+  napi_create_int32(env, optim_threads(), &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const char *library =
 #ifdef IMITATE_OPENBLAS
@@ -347,9 +363,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
       {"polyak", NULL, polyak, NULL, NULL, NULL, napi_default, NULL},
       {"soapStep", NULL, imitate_soap_step, NULL, NULL, NULL, napi_default, NULL},
+      {"soapSettle", NULL, imitate_soap_settle, NULL, NULL, NULL, napi_default, NULL},
       {"fismoStep", NULL, imitate_fismo_step, NULL, NULL, NULL, napi_default, NULL},
       {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
       {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
+      {"setOptimThreads", NULL, set_optim_threads_call, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"library", NULL, NULL, NULL, NULL, lib, napi_default, NULL},

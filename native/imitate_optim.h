@@ -1,9 +1,10 @@
-/* The fused optimizer steps of native/imitate_optim.c, registered by native/imitate_blas.c. */
+/* The fused optimizer steps of native/soap_step.c and native/fismo_step.c, registered by native/imitate_blas.c. */
 #ifndef IMITATE_OPTIM_H
 #define IMITATE_OPTIM_H
 #include <node_api.h>
 
 napi_value imitate_soap_step(napi_env env, napi_callback_info info);
+napi_value imitate_soap_settle(napi_env env, napi_callback_info info);
 napi_value imitate_fismo_step(napi_env env, napi_callback_info info);
 
 #endif

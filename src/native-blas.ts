@@ -9,6 +9,7 @@
  * is absent, or `IMITATE_NATIVE_BLAS=0`, nothing changes and the wasm kernels run.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -26,15 +27,26 @@ export interface BlasAddon {
   dense(heap: ArrayBuffer, x: number, w: number, b: number, out: number, n: number, k: number, m: number, relu: boolean): void;
   /** One input vector through an MLP whose weights live in the heap (see native/imitate_blas.c). */
   forward(heap: ArrayBuffer, offsets: Float64Array, dims: Int32Array, relu: boolean, input: Float32Array, output: Float32Array): void;
-  /** One SOAP step for every block, in place (native/imitate_optim.c; src/native-optim.ts builds the call). Absent from addons built before it. */
-  soapStep?(heap: ArrayBuffer, blocks: Float64Array, hyper: Float64Array): void;
-  /** One FISMO/Muon step for every item, in place (native/imitate_optim.c; src/native-optim.ts builds the call). */
+  /**
+   * One SOAP step for every block, in place (native/soap_step.c; src/optim/soap-native.ts builds the
+   * call). With `job` (null, or what the previous call returned) the preconditioner's upkeep runs in
+   * the background and the job to pass next is returned. Absent from addons built before it.
+   */
+  soapStep?(heap: ArrayBuffer, blocks: Float64Array, hyper: Float64Array, job?: SoapJob | null): SoapJob | undefined;
+  /** Joins a SOAP job and writes all the state it holds to the heap (native/soap_step.c). */
+  soapSettle?(heap: ArrayBuffer, blocks: Float64Array, hyper: Float64Array, job: SoapJob): void;
+  /** One FISMO/Muon step for every item, in place (native/fismo_step.c; src/native-optim.ts builds the call). */
   fismoStep?(heap: ArrayBuffer, items: Float64Array, hyper: Float64Array): void;
   setThreads(n: number): number;
   threads(): number;
+  /** Threads of the fused optimizer steps' loops over parameter blocks (native/parallel.c); returns the count. Absent from older addons. */
+  setOptimThreads?(n: number): number;
   /** Which CBLAS it was linked against: openblas, accelerate or cblas. */
   library: string;
 }
+
+/** A SOAP step's upkeep running in the background: an opaque handle owned by the addon. */
+export type SoapJob = { readonly __soapJob: unique symbol };
 
 /** Whether the native matmul is serving the wasm backend, and why (printed by `imitate info`). */
 export interface NativeBlasInfo {
@@ -43,6 +55,8 @@ export interface NativeBlasInfo {
   reason: string;
   library?: string;
   threads?: number;
+  /** Threads of the fused optimizer steps (IMITATE_OPTIM_THREADS). */
+  optimThreads?: number;
   path?: string;
 }
 
@@ -102,7 +116,9 @@ interface WasmBackendLike {
  * Installs the native BatchMatMul on the wasm backend (which must be active), unless
  * `IMITATE_NATIVE_BLAS=0` or the addon is absent. Idempotent. `threads` sets the BLAS thread count
  * (default `IMITATE_BLAS_THREADS`, else 1: the rest of an update is single-threaded wasm and the
- * products are small, so more threads mostly add synchronisation).
+ * products are small, so more threads mostly add synchronisation). The fused SOAP and FISMO/Muon
+ * steps spread their parameter blocks over `IMITATE_OPTIM_THREADS` threads (default 2, at most the
+ * cores): whole blocks per thread, so the results do not depend on the count.
  */
 export function enableNativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBlasInfo {
   if (status.active) return nativeBlasInfo();
@@ -121,10 +137,13 @@ export function enableNativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBl
   }
   const requested = Number(env.IMITATE_BLAS_THREADS ?? 1);
   if (!Number.isInteger(requested) || requested < 1) throw new Error(`IMITATE_BLAS_THREADS must be a positive integer, got '${env.IMITATE_BLAS_THREADS}'`);
+  const optimRequested = Number(env.IMITATE_OPTIM_THREADS ?? Math.min(2, availableParallelism()));
+  if (!Number.isInteger(optimRequested) || optimRequested < 1) throw new Error(`IMITATE_OPTIM_THREADS must be a positive integer, got '${env.IMITATE_OPTIM_THREADS}'`);
   addon = loaded.addon;
   const threads = addon.setThreads(requested);
+  const optimThreads = addon.setOptimThreads?.(optimRequested);
   installKernel(addon);
-  status = { active: true, reason: 'native addon found', library: addon.library, threads, path: ADDON_RELATIVE };
+  status = { active: true, reason: 'native addon found', library: addon.library, threads, optimThreads, path: ADDON_RELATIVE };
   return nativeBlasInfo();
 }
 

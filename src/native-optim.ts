@@ -1,6 +1,7 @@
 /**
  * The fused optimizer steps of the native path: one addon call runs a whole SOAP or FISMO/Muon
- * step for every parameter of an optimizer (native/imitate_optim.c), in place on the wasm heap.
+ * step for every parameter of an optimizer (native/soap_step.c, native/fismo_step.c), in place on the
+ * wasm heap.
  *
  * On the native path a SAC update costs mostly kernel dispatch: hundreds of small wasm kernels,
  * not matmul time. The tf-ops steps of src/optim/soap.ts and src/optim/fismo.ts add dozens of
@@ -33,14 +34,30 @@ export function setFusedOptimizerSteps(on: boolean): void {
   fusedSteps = on;
 }
 
+/**
+ * SOAP's preconditioner upkeep (factor EMAs, basis refreshes) runs on a thread beside the rest of
+ * the update unless `IMITATE_OPTIM_BACKGROUND=0`; the results are the same bit for bit.
+ */
+let upkeepInBackground = process.env.IMITATE_OPTIM_BACKGROUND !== '0';
+
+/** Runs SOAP's upkeep in the background (`true`, the default) or inline; for tests and benchmarks. */
+export function setUpkeepInBackground(on: boolean): void {
+  upkeepInBackground = on;
+}
+
+/** Whether SOAP's upkeep runs in the background. */
+export function upkeepRunsInBackground(): boolean {
+  return upkeepInBackground;
+}
+
 /** The addon's fused optimizer steps. */
-export type FusedSteps = Required<Pick<BlasAddon, 'soapStep' | 'fismoStep'>>;
+export type FusedSteps = Required<Pick<BlasAddon, 'soapStep' | 'soapSettle' | 'fismoStep'>>;
 
 /** The addon's fused steps, when they can run now: the native path is active and the addon has them. */
 export function fusedOptimizerSteps(): FusedSteps | null {
   if (!fusedSteps) return null;
   const addon = activeBlasAddon();
-  if (addon === null || typeof addon.soapStep !== 'function' || typeof addon.fismoStep !== 'function') return null;
+  if (addon === null || typeof addon.soapStep !== 'function' || typeof addon.soapSettle !== 'function' || typeof addon.fismoStep !== 'function') return null;
   return addon as FusedSteps;
 }
 

@@ -1,9 +1,12 @@
 /**
  * Cost of a SAC update with each optimizer on every network, as a ratio to Adam's measured in the
- * same run: the learners are timed round-robin (one update of each in turn), so load from other
- * processes hits every optimizer alike.
+ * same run: the learners are timed round-robin (a burst of `--burst` consecutive updates of each in
+ * turn), so load from other processes hits every optimizer alike. A burst ends by waiting for the
+ * optimizers' background work (SOAP's upkeep thread, src/optim/soap-native.ts), timed as part of
+ * the burst's last update: that work overlaps the learner's own next update, as in training, never
+ * another learner's.
  *
- *   npx tsx scripts/bench/optim.ts [--rounds 60] [--warmup 12] [--obs 17] [--act 6] \
+ *   npx tsx scripts/bench/optim.ts [--rounds 60] [--burst 10] [--warmup 12] [--obs 17] [--act 6] \
  *     [--net 256,256] [--optims adam,soap,muon,fismo,fismo:rootInterval=10] \
  *     [--set soap.preconditionFrequency=10 ...] [--tf-ops] [--json]
  *
@@ -29,12 +32,14 @@ import { parseSacConfig, Sac } from '../../agents/sac.js';
 import { initBackend } from '../../src/backend.js';
 import { nativeBlasActive } from '../../src/native-blas.js';
 import { setFusedOptimizerSteps } from '../../src/native-optim.js';
+import { settleBackgroundUpkeep } from '../../src/optim/soap.js';
 import { Rng } from '../../src/rng.js';
 import { syntheticBatch } from './synthetic-batch.js';
 
 const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '60' },
+    burst: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '12' },
     obs: { type: 'string', default: '17' },
     act: { type: 'string', default: '6' },
@@ -46,6 +51,7 @@ const { values: args } = parseArgs({
   },
 });
 const ROUNDS = Number(args.rounds);
+const BURST = Number(args.burst);
 const WARMUP = Number(args.warmup);
 const OBS = Number(args.obs);
 const ACT = Number(args.act);
@@ -98,15 +104,20 @@ const learners = OPTIMS.map((entry) => {
   return { name: entry, options: optim, learner: new Sac(config, { obsDim: OBS, actDim: ACT, rng: new Rng(0).stream('sac') }), times: [] as number[], cpu: [] as number[] };
 });
 for (let i = 0; i < WARMUP; i++) for (const l of learners) l.learner.update(batch);
+settleBackgroundUpkeep();
 const before = tf.memory().numTensors;
-for (let r = 0; r < ROUNDS; r++) {
+for (let r = 0; r < ROUNDS; r += BURST) {
   for (const l of learners) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    l.learner.update(batch);
-    l.times.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    l.cpu.push((c.user + c.system) / 1000);
+    const burst = Math.min(BURST, ROUNDS - r);
+    for (let k = 0; k < burst; k++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      l.learner.update(batch);
+      if (k === burst - 1) settleBackgroundUpkeep();
+      l.times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      l.cpu.push((c.user + c.system) / 1000);
+    }
   }
 }
 const growth = tf.memory().numTensors - before;
@@ -126,10 +137,10 @@ const rows = learners.map((l) => ({
 learners.forEach((l) => l.learner.dispose());
 
 if (args.json) {
-  console.log(JSON.stringify({ backend: info.choice, nativeBlas: nativeBlasActive(), fusedSteps: nativeBlasActive() && !args['tf-ops'], batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
+  console.log(JSON.stringify({ backend: info.choice, nativeBlas: nativeBlasActive(), fusedSteps: nativeBlasActive() && !args['tf-ops'], batch: BATCH, obs: OBS, act: ACT, net: NET, rounds: ROUNDS, burst: BURST, warmup: WARMUP, tensorGrowth: growth, rows }, null, 2));
 } else {
   const path = nativeBlasActive() ? (args['tf-ops'] ? 'native BLAS path, tf-ops optimizer steps' : 'native BLAS path, fused optimizer steps') : 'wasm kernels only';
-  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}, ${path}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} interleaved rounds after ${WARMUP} warm-up`);
+  console.log(`backend ${info.choice}${info.simd ? ' (SIMD)' : ''}, ${path}; SAC update, batch ${BATCH}, obs ${OBS}, act ${ACT}, net [${NET}]; ${ROUNDS} updates each in interleaved bursts of ${BURST}, after ${WARMUP} warm-up`);
   console.log('| optimizer | wall mean ms (amortised) | × Adam | wall median ms | × Adam | CPU mean ms | × Adam | CPU median ms | × Adam | options |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const f = (x: number) => x.toFixed(1);

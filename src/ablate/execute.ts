@@ -122,7 +122,7 @@ async function executeLocked(dir: string, run: RunPlan, options: ExecuteOptions)
   try {
     const child = spawn(process.execPath, [imitateBin(), ...runArguments(run, dir, state)], {
       stdio: ['ignore', log, log],
-      env: { ...process.env, IMITATE_BLAS_THREADS: '1', ...options.env },
+      env: { ...process.env, IMITATE_BLAS_THREADS: '1', IMITATE_OPTIM_THREADS: '1', IMITATE_OPTIM_BACKGROUND: '0', ...options.env },
     });
     const onAbort = () => child.kill('SIGINT');
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -79,9 +79,9 @@ async function runTask(opts: AblateCommandOptions, out: (line: string) => void):
   const plan = readPlanOrFail(opts.out);
   const run = plan.runs[index];
   if (run === undefined) throw new CliError(`--task ${index}: ${opts.out} has runs 0 to ${plan.runs.length - 1}`);
-  // A Slurm task given several CPUs (--cpus-per-task) lets the run's BLAS use them.
+  // A Slurm task given several CPUs (--cpus-per-task) lets the run's BLAS and optimizer steps use them.
   const cpus = process.env.SLURM_CPUS_PER_TASK;
-  const outcome = await executeRun(opts.out, run, cpus !== undefined && /^[1-9]\d*$/.test(cpus) ? { env: { IMITATE_BLAS_THREADS: cpus } } : {});
+  const outcome = await executeRun(opts.out, run, cpus !== undefined && /^[1-9]\d*$/.test(cpus) ? { env: { IMITATE_BLAS_THREADS: cpus, IMITATE_OPTIM_THREADS: cpus } } : {});
   const what = { skipped: 'already finished', busy: 'being run by another executor; left to it' } as Record<string, string>;
   out(`${run.id}: ${what[outcome.action] ?? `${outcome.action}, exit ${outcome.code ?? 'by signal'} after ${outcome.seconds.toFixed(0)} s`}`);
   return outcome.code ?? 1;

@@ -38,8 +38,9 @@ import { joinCount, splitCount } from './counter.js';
 import { OwnedStateOptimizer } from './owned-state-optimizer.js';
 import { gradientEntries, registeredVariable, stateVariable } from './gradients.js';
 import { blockedHouseholderQ, householderQr, symmetricEigen } from './linalg.js';
-import { fusedOptimizerSteps } from '../native-optim.js';
-import { soapStepNative, type SoapNativeItem } from './soap-native.js';
+import type { SoapJob } from '../native-blas.js';
+import { fusedOptimizerSteps, upkeepRunsInBackground, type FusedSteps } from '../native-optim.js';
+import { soapSettleNative, soapStepNative, type SoapNativeItem } from './soap-native.js';
 
 /** Sides longer than this are refreshed with the blocked QR (float32 matmuls), shorter ones in Float64. */
 const BLOCKED_QR_FROM = 64;
@@ -119,6 +120,21 @@ export function soapPlan(shape: readonly number[], options: Pick<SoapOptions, 'm
   return { layout, block: { rows, cols, left: fits(rows), right: fits(cols) } };
 }
 
+/** The optimizers whose upkeep may be running in the background (see {@link settleBackgroundUpkeep}). */
+const withJobs = new Set<WeakRef<Soap>>();
+
+/**
+ * Waits for every SOAP optimizer's background upkeep and writes its state back: afterwards no
+ * optimizer thread is running. Benchmarks call it to charge that work to the updates that caused it.
+ */
+export function settleBackgroundUpkeep(): void {
+  for (const ref of [...withJobs]) {
+    const soap = ref.deref();
+    if (soap === undefined) withJobs.delete(ref);
+    else soap.settleUpkeep();
+  }
+}
+
 export class Soap extends OwnedStateOptimizer<SoapOptions> {
   static get className(): string {
     return 'ImitateSoap';
@@ -127,6 +143,9 @@ export class Soap extends OwnedStateOptimizer<SoapOptions> {
   private calls = 0;
   private slots: (Slot | undefined)[] = [];
   private headTensors: tf.Variable[] = [];
+  /** The native path's upkeep in the background, for `blocks` in this order (src/optim/soap-native.ts). */
+  private job: { handle: SoapJob; addon: FusedSteps; blocks: Block[] } | null = null;
+  private readonly ref = new WeakRef(this);
 
   constructor(options: SoapOptions) {
     super(options);
@@ -142,6 +161,8 @@ export class Soap extends OwnedStateOptimizer<SoapOptions> {
     this.calls += 1;
     // The native path: every parameter's update (not the one-off warm-up) in one addon call (src/optim/soap-native.ts).
     const fused = fusedOptimizerSteps();
+    // The tf path reads and writes the state: the background job's share goes back first.
+    if (fused === null) this.settle(true);
     const native: SoapNativeItem[] = [];
     entries.forEach(([name, gradient], i) => {
       const variable = registeredVariable(name, 'soap');
@@ -164,9 +185,36 @@ export class Soap extends OwnedStateOptimizer<SoapOptions> {
     });
     if (native.length > 0) {
       const { beta1, beta2, eps, lr, weightDecay, normalizeGrads } = this.options;
-      soapStepNative(fused!, native, { beta1, beta2, eps, lr, weightDecay, normalizeGrads, betaShampoo: this.betaShampoo() });
+      const blocks = native.flatMap((item) => item.blocks);
+      const background = upkeepRunsInBackground();
+      if (this.job !== null && (!background || this.job.addon !== fused || !sameBlocks(this.job.blocks, blocks))) this.settle(true);
+      const hyper = { beta1, beta2, eps, lr, weightDecay, normalizeGrads, betaShampoo: this.betaShampoo() };
+      const handle = soapStepNative(fused!, native, hyper, background ? (this.job?.handle ?? null) : undefined);
+      this.job = handle === undefined ? null : { handle, addon: fused!, blocks };
+      if (this.job !== null) withJobs.add(this.ref);
     }
     this.incrementIterations();
+  }
+
+  /**
+   * Writes what the background job holds back into the state variables (and forgets the job when
+   * `drop`); a no-op without one. Before anything reads the state, or changes which blocks step.
+   */
+  private settle(drop: boolean): void {
+    if (this.job === null) return;
+    const { handle, addon, blocks } = this.job;
+    if (drop) this.forgetJob();
+    soapSettleNative(addon, blocks, handle);
+  }
+
+  private forgetJob(): void {
+    this.job = null;
+    withJobs.delete(this.ref);
+  }
+
+  /** Waits for this optimizer's background upkeep, if any, and writes the state it holds back into the state variables. */
+  settleUpkeep(): void {
+    this.settle(false);
   }
 
   /** The step size of real update `t`: lr, bias-corrected as Adam's when `correctBias`. */
@@ -235,6 +283,7 @@ export class Soap extends OwnedStateOptimizer<SoapOptions> {
    * owned by the optimizer (do not dispose).
    */
   override async getWeights(): Promise<NamedTensor[]> {
+    this.settle(false);
     const out: NamedTensor[] = [{ name: 'step', tensor: this.stepCountTensor(this.calls) }];
     this.slots.forEach((slot, i) => {
       if (slot === undefined) return;
@@ -297,11 +346,16 @@ export class Soap extends OwnedStateOptimizer<SoapOptions> {
   }
 
   protected override disposeSlots(): void {
+    this.forgetJob(); // the addon joins and frees it when it is collected
     for (const s of this.slots) s?.blocks.forEach(disposeBlock);
     this.slots = [];
     this.headTensors.forEach((h) => h.dispose());
     this.headTensors = [];
   }
+}
+
+function sameBlocks(a: Block[], b: Block[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function newBlock(plan: SoapBlockPlan): Block {

@@ -5,14 +5,15 @@
  * refreshes (SOAP) and inverse-root refreshes (FISMO), on every kind of parameter the optimizers
  * handle. The two paths round differently (CBLAS vs XNNPACK products, LAPACK vs the JS
  * factorisations), so they agree to float32 tolerance, not bit for bit. Also: writing in place
- * leaves tensors that shared a variable's memory alone, and a checkpoint taken on the native path
- * resumes bit for bit.
+ * leaves tensors that shared a variable's memory alone, a checkpoint taken on the native path
+ * resumes bit for bit, and SOAP's upkeep in the background gives the inline upkeep's results bit
+ * for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import t, { type Test } from 'tap';
 import { initBackend } from '../../src/backend.js';
-import { nativeBlasActive, setNativeBlasEnabled } from '../../src/native-blas.js';
-import { fusedOptimizerSteps } from '../../src/native-optim.js';
+import { activeBlasAddon, nativeBlasActive, nativeBlasInfo, setNativeBlasEnabled } from '../../src/native-blas.js';
+import { fusedOptimizerSteps, setUpkeepInBackground } from '../../src/native-optim.js';
 import type { NamedTensor } from '../../src/optim/adam.js';
 import { Fismo, type FismoOptions } from '../../src/optim/fismo.js';
 import { fismoOptionsSchema, muonOptionsSchema } from '../../src/optim/registry.js';
@@ -167,5 +168,64 @@ t.test('a checkpoint taken on the native path resumes bit for bit', { skip }, as
     tf.dispose([...vars, ...resumedVars, ...savedVars, ...saved.map((w) => w.tensor)]);
     opt.dispose();
     resumed.dispose();
+  }
+});
+
+t.test('SOAP: the upkeep in the background gives the inline results bit for bit', { skip }, async (t) => {
+  // Refreshes every 4 updates; mid-run the state is read (the job settles), one parameter has no
+  // gradient (the job's blocks change), and one update takes the tf path (the job settles, then a
+  // new one starts). The inline run does the same, so every difference would be the job's.
+  const shapes = [[64, 48], [6, 5], [9], [2, 3, 4]];
+  const background = async (on: boolean) => {
+    setUpkeepInBackground(on);
+    const rng = new Rng(11);
+    const vars = shapes.map((s) => tf.variable(tf.tensor(gaussian(rng, s.reduce((a, b) => a * b, 1), 0.5), s)));
+    const opt = soap({ preconditionFrequency: 4 })();
+    const states: number[][] = [];
+    try {
+      for (let k = 0; k < 22; k++) {
+        const grads = vars.map((v, i) => ({ name: v.name, tensor: k === 13 && i === 1 ? null : tf.tensor(gaussian(rng, v.size), v.shape) }));
+        if (k === 17) setNativeBlasEnabled(false);
+        opt.applyGradients(grads as NamedTensor[]);
+        setNativeBlasEnabled(true);
+        tf.dispose(grads.flatMap((g) => (g.tensor === null ? [] : [g.tensor])));
+        if (k === 9 || k === 21) states.push((await opt.getWeights()).flatMap((w) => Array.from(w.tensor.dataSync())));
+      }
+      return { weights: vars.map((v) => Array.from(v.dataSync())), states };
+    } finally {
+      opt.dispose();
+      tf.dispose(vars);
+      setUpkeepInBackground(true);
+    }
+  };
+  const inline = await background(false);
+  const threaded = await background(true);
+  t.same(threaded.weights, inline.weights, 'the weights are bit-identical');
+  t.same(threaded.states, inline.states, 'the state read mid-run and at the end is bit-identical');
+  t.ok(inline.states[0].some((x, i) => x !== inline.states[1][i]), 'the state changed between the two reads');
+});
+
+t.test('the fused steps give the same bits on 1, 2 or 3 threads', { skip }, async (t) => {
+  const addon = activeBlasAddon()!;
+  const shapes = [[64, 48], [48, 64], [6, 5], [9], [], [2, 3, 4]];
+  const runOn = async (threads: number, make: () => tf.Optimizer) => {
+    addon.setOptimThreads!(threads);
+    try {
+      return await run(make, shapes, 9, true);
+    } finally {
+      addon.setOptimThreads!(nativeBlasInfo().optimThreads ?? 1);
+    }
+  };
+  for (const [what, make] of [
+    ['SOAP, frequency 3', soap({ preconditionFrequency: 3 })],
+    ['FISMO, rootInterval 2', fismo({ rootInterval: 2 })],
+    ['Muon', muon({})],
+  ] as const) {
+    const one = await runOn(1, make);
+    for (const threads of [2, 3]) {
+      const many = await runOn(threads, make);
+      t.same(many.weights.map((w) => Array.from(w)), one.weights.map((w) => Array.from(w)), `${what}: the weights on ${threads} threads are those on 1`);
+      t.same([...many.state.entries()].map(([k, v]) => [k, Array.from(v)]), [...one.state.entries()].map(([k, v]) => [k, Array.from(v)]), `${what}: so is the state`);
+    }
   }
 });
