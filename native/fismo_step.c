@@ -49,6 +49,7 @@ typedef struct {
   double *a, *w, *work, *scaled, *product;
   int *iwork;
   int lwork, liwork;
+  bool nonfinite; /* set when a refresh met a non-finite factor */
 } fismo_scratch;
 
 /*
@@ -86,7 +87,10 @@ static void symmetrised_factor(const fisher_side *side, int d, double *a) {
 static bool fismo_refresh_roots(const fisher_side *side, int d, fismo_scratch *s) {
   symmetrised_factor(side, d, s->a);
   for (size_t i = 0; i < (size_t)d * d; i++)
-    if (!isfinite(s->a[i])) return false;
+    if (!isfinite(s->a[i])) {
+      s->nonfinite = true;
+      return false;
+    }
   int info = 0;
   dsyevd_("V", "U", &d, s->a, &d, s->w, s->work, &s->lwork, s->iwork, &s->liwork, &info, 1, 1);
   if (info != 0) {
@@ -352,7 +356,11 @@ napi_value imitate_fismo_step(napi_env env, napi_callback_info info) {
     item_loop ctx = {list, &h, s};
     ok = parallel_items(count, order, workers, fismo_item_step, &ctx);
   }
-  for (int w = 0; w < workers; w++) free_fismo_scratch(&s[w]);
+  bool nonfinite = false;
+  for (int w = 0; w < workers; w++) {
+    nonfinite = nonfinite || s[w].nonfinite;
+    free_fismo_scratch(&s[w]);
+  }
   free(cost);
   free(order);
   if (!allocated) {
@@ -360,6 +368,8 @@ napi_value imitate_fismo_step(napi_env env, napi_callback_info info) {
     return throw_message(env, "fismoStep", "out of memory");
   }
   free(list);
-  if (!ok) return throw_message(env, "fismoStep", "a Fisher factor has no eigendecomposition: it is not finite (a NaN or infinite gradient), or LAPACK's dsyevd and dsyev both failed on it");
+  if (!ok && nonfinite)
+    return throw_message(env, "fismoStep", "a Fisher factor is not finite: the gradients overflowed or were NaN since its last refresh (training diverged; a larger damping or a smaller lr may hold it)");
+  if (!ok) return throw_message(env, "fismoStep", "LAPACK's dsyevd and dsyev both failed on a (finite) Fisher factor");
   return NULL;
 }

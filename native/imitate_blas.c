@@ -301,23 +301,33 @@ static napi_value polyak(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setThreads(n): BLAS threads (OpenBLAS only; elsewhere a no-op). Returns the count in use. */
-static napi_value set_threads(napi_env env, napi_callback_info info) {
+/* The single positive-integer argument of a call; false (with an exception) otherwise. */
+static bool thread_count_argument(napi_env env, napi_callback_info info, const char *fn, int32_t *threads) {
   size_t argc = 1;
   napi_value argv[1];
-  int32_t threads = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
-      napi_get_value_int32(env, argv[0], &threads) != napi_ok || threads < 1) {
-    return fail(env, "imitate_blas.setThreads: expected a positive integer");
+      napi_get_value_int32(env, argv[0], threads) != napi_ok || *threads < 1) {
+    return complain(env, fn, "expected a positive integer");
   }
+  return true;
+}
+
+static napi_value int_value(napi_env env, int value) {
+  napi_value out;
+  napi_create_int32(env, value, &out);
+  return out;
+}
+
+/* setThreads(n): BLAS threads (OpenBLAS only; elsewhere a no-op). Returns the count in use. */
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  int32_t threads = 0;
+  if (!thread_count_argument(env, info, "setThreads", &threads)) return NULL;
   int in_use = 1;
 #ifdef IMITATE_OPENBLAS
   openblas_set_num_threads(threads);
   in_use = openblas_get_num_threads();
 #endif
-  napi_value out;
-  napi_create_int32(env, in_use, &out);
-  return out;
+  return int_value(env, in_use);
 }
 
 /* threads(): BLAS threads in use (1 where the library does not say). */
@@ -327,24 +337,15 @@ static napi_value get_threads(napi_env env, napi_callback_info info) {
 #ifdef IMITATE_OPENBLAS
   in_use = openblas_get_num_threads();
 #endif
-  napi_value out;
-  napi_create_int32(env, in_use, &out);
-  return out;
+  return int_value(env, in_use);
 }
 
 /* setOptimThreads(n): threads of the fused optimizer steps' loops over parameter blocks (native/parallel.c). Returns the count. */
 static napi_value set_optim_threads_call(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t threads = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
-      napi_get_value_int32(env, argv[0], &threads) != napi_ok || threads < 1) {
-    return fail(env, "imitate_blas.setOptimThreads: expected a positive integer");
-  }
+  if (!thread_count_argument(env, info, "setOptimThreads", &threads)) return NULL;
   set_optim_threads(threads);
-  napi_value out;
-  napi_create_int32(env, optim_threads(), &out);
-  return out;
+  return int_value(env, optim_threads());
 }
 
 static napi_value init(napi_env env, napi_value exports) {

@@ -229,3 +229,22 @@ t.test('the fused steps give the same bits on 1, 2 or 3 threads', { skip }, asyn
     }
   }
 });
+
+t.test('FISMO on the native path names a non-finite Fisher factor', { skip }, async (t) => {
+  const v = tf.variable(tf.tensor(gaussian(new Rng(1), 12), [3, 4]));
+  const opt = fismo({ rootInterval: 1 })();
+  const step = (values: Float32Array) => {
+    const g = tf.tensor(values, [3, 4]);
+    try {
+      opt.applyGradients([{ name: v.name, tensor: g }]);
+    } finally {
+      g.dispose();
+    }
+  };
+  step(gaussian(new Rng(2), 12));
+  const bad = gaussian(new Rng(3), 12);
+  bad[5] = Infinity;
+  t.throws(() => step(bad), /Fisher factor is not finite: the gradients overflowed or were NaN/, 'an infinite gradient is named as such');
+  opt.dispose();
+  v.dispose();
+});
