@@ -465,7 +465,8 @@ static soap_job *job_argument(napi_env env, napi_value arg, const char *fn) {
  * hyper: [β1, 1−β1, β2, 1−β2, ε, lr·λ, β_s, 1−β_s, normalizeGrads]. Without `job` the upkeep runs
  * inline and the call returns undefined. With `job` null, or the job the previous call returned
  * (for the same blocks), that job is joined and its results written first, and this step's upkeep
- * is started in the background; the call returns the job to pass next time (or to soapSettle).
+ * is started in the background; the call returns the job to pass next time (or to soapSettle), or
+ * undefined when no block has a preconditioned side.
  */
 napi_value imitate_soap_step(napi_env env, napi_callback_info info) {
   uint8_t *heap = NULL;
@@ -489,6 +490,9 @@ napi_value imitate_soap_step(napi_env env, napi_callback_info info) {
     free(list);
     return throw_message(env, "soapStep", "a block's sizes or operands are invalid or outside the heap");
   }
+  bool any_sides = false;
+  for (size_t k = 0; k < count; k++) any_sides = any_sides || has_sides(&list[k]);
+  if (!any_sides && mode == napi_null) mode = napi_undefined; /* nothing to keep up (log α, say): no job */
   soap_job *job = NULL;
   if (mode == napi_external) {
     job = job_argument(env, job_arg, "soapStep");
