@@ -112,6 +112,9 @@ t.test('SOAP: native and tf-ops steps agree over three basis refreshes', { skip 
   // flattens [1, 2] into such a vector but leaves [6, 5] alone (30 > maxPrecondDim).
   await agree(t, 'precondition1d, mergeDims', soap({ precondition1d: true, mergeDims: true, maxPrecondDim: 10, preconditionFrequency: 4 }), [[2], [1, 2], [6, 5]], 13, 2e-4, SOAP_SIGNS);
   await agree(t, 'shampooBeta 0.8, no bias correction', soap({ shampooBeta: 0.8, correctBias: false, preconditionFrequency: 5 }), SHAPES, 13, 2e-4, SOAP_SIGNS);
+  // Sides above 64: the refresh QR in float32 on both paths (LAPACK's sgeqrf, the tf path's blocked
+  // QR). Square, so that the first gradient has full rank on both sides (no null space: see above).
+  await agree(t, 'sides above 64, normalizeGrads', soap({ preconditionFrequency: 4, normalizeGrads: true }), [[150, 150]], 9, 2e-4, SOAP_SIGNS);
 });
 
 t.test('FISMO and Muon: native and tf-ops steps agree', { skip }, async (t) => {
@@ -207,7 +210,7 @@ t.test('SOAP: the upkeep in the background gives the inline results bit for bit'
 
 t.test('the fused steps give the same bits on 1, 2 or 3 threads', { skip }, async (t) => {
   const addon = activeBlasAddon()!;
-  const shapes = [[64, 48], [48, 64], [6, 5], [9], [], [2, 3, 4]];
+  const shapes = [[160, 140], [64, 48], [48, 64], [6, 5], [9], [], [2, 3, 4]];
   const runOn = async (threads: number, make: () => tf.Optimizer) => {
     addon.setOptimThreads!(threads);
     try {
