@@ -118,7 +118,8 @@ interface WasmBackendLike {
  * (default `IMITATE_BLAS_THREADS`, else 1: the rest of an update is single-threaded wasm and the
  * products are small, so more threads mostly add synchronisation). The fused SOAP and FISMO/Muon
  * steps spread their parameter blocks over `IMITATE_OPTIM_THREADS` threads (default 2, at most the
- * cores): whole blocks per thread, so the results do not depend on the count.
+ * cores; 1 when OpenBLAS has several, whose spinning workers would fight ours): whole blocks per
+ * thread, so the results do not depend on the count.
  */
 export function enableNativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBlasInfo {
   if (status.active) return nativeBlasInfo();
@@ -137,7 +138,7 @@ export function enableNativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBl
   }
   const requested = Number(env.IMITATE_BLAS_THREADS ?? 1);
   if (!Number.isInteger(requested) || requested < 1) throw new Error(`IMITATE_BLAS_THREADS must be a positive integer, got '${env.IMITATE_BLAS_THREADS}'`);
-  const optimRequested = Number(env.IMITATE_OPTIM_THREADS ?? Math.min(2, availableParallelism()));
+  const optimRequested = Number(env.IMITATE_OPTIM_THREADS ?? (requested > 1 ? 1 : Math.min(2, availableParallelism())));
   if (!Number.isInteger(optimRequested) || optimRequested < 1) throw new Error(`IMITATE_OPTIM_THREADS must be a positive integer, got '${env.IMITATE_OPTIM_THREADS}'`);
   addon = loaded.addon;
   const threads = addon.setThreads(requested);

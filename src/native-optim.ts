@@ -16,7 +16,7 @@
  * a variable a private copy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activeBlasAddon, type BlasAddon } from './native-blas.js';
+import { activeBlasAddon, nativeBlasInfo, type BlasAddon } from './native-blas.js';
 
 /** What the wasm backend object exposes that the calls need (not in tfjs's public types). */
 interface WasmBackendLike {
@@ -36,18 +36,19 @@ export function setFusedOptimizerSteps(on: boolean): void {
 
 /**
  * SOAP's preconditioner upkeep (factor EMAs, basis refreshes) runs on a thread beside the rest of
- * the update unless `IMITATE_OPTIM_BACKGROUND=0`; the results are the same bit for bit.
+ * the update, unless `IMITATE_OPTIM_BACKGROUND=0`, or unset while OpenBLAS has more than one thread
+ * (its spinning workers and ours would fight over the cores); the results are the same bit for bit.
  */
-let upkeepInBackground = process.env.IMITATE_OPTIM_BACKGROUND !== '0';
+let upkeepInBackground: boolean | null = process.env.IMITATE_OPTIM_BACKGROUND === undefined ? null : process.env.IMITATE_OPTIM_BACKGROUND !== '0';
 
-/** Runs SOAP's upkeep in the background (`true`, the default) or inline; for tests and benchmarks. */
-export function setUpkeepInBackground(on: boolean): void {
+/** Runs SOAP's upkeep in the background (`true`) or inline (`false`), or as the environment says (`null`); for tests and benchmarks. */
+export function setUpkeepInBackground(on: boolean | null): void {
   upkeepInBackground = on;
 }
 
 /** Whether SOAP's upkeep runs in the background. */
 export function upkeepRunsInBackground(): boolean {
-  return upkeepInBackground;
+  return upkeepInBackground ?? (nativeBlasInfo().threads ?? 1) === 1;
 }
 
 /** The addon's fused optimizer steps. */

@@ -198,7 +198,7 @@ t.test('SOAP: the upkeep in the background gives the inline results bit for bit'
     } finally {
       opt.dispose();
       tf.dispose(vars);
-      setUpkeepInBackground(true);
+      setUpkeepInBackground(null);
     }
   };
   const inline = await background(false);
