@@ -1,6 +1,6 @@
 /**
  * FISMO's (and Muon's) update on the native path: the marshalling of src/optim/fismo.ts's state
- * into one `fismoStep` call of the addon (native/imitate_optim.c). For every matrix block it does
+ * into one `fismoStep` call of the addon (native/fismo_step.c). For every matrix block it does
  * what Fismo.matrixStep does with tf ops — the Gauss–Seidel factor updates, the inverse roots where
  * due (Float64 eigendecomposition by LAPACK), the whitened momentum, Newton–Schulz and the mapped
  * back step — and for every vector or scalar the AdamW step of src/optim/adamw-slot.ts, all in

@@ -1,5 +1,5 @@
 /**
- * The fused native SOAP and FISMO/Muon steps (native/imitate_optim.c via src/optim/soap-native.ts
+ * The fused native SOAP and FISMO/Muon steps (native/soap_step.c and native/fismo_step.c via src/optim/soap-native.ts
  * and src/optim/fismo-native.ts) against the tf-ops steps on the wasm kernels: the same options,
  * initial weights and gradient sequences on both paths, over enough steps for several basis
  * refreshes (SOAP) and inverse-root refreshes (FISMO), on every kind of parameter the optimizers
