@@ -7,6 +7,7 @@
 #include "optim_common.h"
 #include "parallel.h"
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,15 @@ static void symmetrised_factor(const fisher_side *side, int d, double *a) {
     for (int j = 0; j < d; j++) a[(size_t)j * d + i] = 0.5 * ((double)side->f[i * d + j] + (double)side->f[j * d + i]);
 }
 
+/* Tests force the dsyev fallback (fismo_force_eigen_fallback) and count how often it ran. */
+static atomic_bool force_fallback = false;
+static atomic_long fallbacks = 0;
+
+long fismo_force_eigen_fallback(bool on) {
+  atomic_store(&force_fallback, on);
+  return atomic_load(&fallbacks);
+}
+
 static bool fismo_refresh_roots(const fisher_side *side, int d, fismo_scratch *s) {
   symmetrised_factor(side, d, s->a);
   for (size_t i = 0; i < (size_t)d * d; i++)
@@ -93,7 +103,8 @@ static bool fismo_refresh_roots(const fisher_side *side, int d, fismo_scratch *s
     }
   int info = 0;
   dsyevd_("V", "U", &d, s->a, &d, s->w, s->work, &s->lwork, s->iwork, &s->liwork, &info, 1, 1);
-  if (info != 0) {
+  if (info != 0 || atomic_load(&force_fallback)) {
+    atomic_fetch_add(&fallbacks, 1);
     /* Divide and conquer can fail to converge on a finite matrix (seen once in a 20k-step SAC run
      * on a 256×256 factor); the QR algorithm is slower but more robust: retry with it. */
     symmetrised_factor(side, d, s->a);

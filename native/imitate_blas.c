@@ -348,6 +348,16 @@ static napi_value set_optim_threads_call(napi_env env, napi_callback_info info) 
   return int_value(env, optim_threads());
 }
 
+/* forceEigenFallback(on): FISMO's dsyev fallback for every eigendecomposition (tests); returns the fallbacks taken so far. */
+static napi_value force_eigen_fallback(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  bool on = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_get_value_bool(env, argv[0], &on) != napi_ok)
+    return fail(env, "imitate_blas.forceEigenFallback: expected a boolean");
+  return int_value(env, (int)fismo_force_eigen_fallback(on));
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const char *library =
 #ifdef IMITATE_OPENBLAS
@@ -368,6 +378,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"fismoStep", NULL, imitate_fismo_step, NULL, NULL, NULL, napi_default, NULL},
       {"dense", NULL, dense, NULL, NULL, NULL, napi_default, NULL},
       {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
+      {"forceEigenFallback", NULL, force_eigen_fallback, NULL, NULL, NULL, napi_default, NULL},
       {"setOptimThreads", NULL, set_optim_threads_call, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},

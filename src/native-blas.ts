@@ -39,6 +39,8 @@ export interface BlasAddon {
   fismoStep?(heap: ArrayBuffer, items: Float64Array, hyper: Float64Array): void;
   setThreads(n: number): number;
   threads(): number;
+  /** Tests: FISMO's inverse roots by the dsyev fallback even where dsyevd succeeds; returns the fallbacks taken so far. */
+  forceEigenFallback?(on: boolean): number;
   /** Threads of the fused optimizer steps' loops over parameter blocks (native/parallel.c); returns the count. Absent from older addons. */
   setOptimThreads?(n: number): number;
   /** Which CBLAS it was linked against: openblas, accelerate or cblas. */

@@ -251,3 +251,28 @@ t.test('FISMO on the native path names a non-finite Fisher factor', { skip }, as
   opt.dispose();
   v.dispose();
 });
+
+t.test('FISMO: the dsyev fallback gives the roots dsyevd gives', { skip }, async (t) => {
+  const addon = activeBlasAddon()!;
+  const shapes = [[40, 30], [6, 5], [9]];
+  const usual = await run(fismo({ rootInterval: 2 }), shapes, 7, true);
+  const before = addon.forceEigenFallback!(true);
+  let fallback: Run;
+  try {
+    fallback = await run(fismo({ rootInterval: 2 }), shapes, 7, true);
+  } finally {
+    addon.forceEigenFallback!(false);
+  }
+  const taken = addon.forceEigenFallback!(false) - before;
+  // 2 matrices × 2 sides × refreshes at updates 2, 4 and 6 (and the first, where due).
+  t.ok(taken >= 12, `the fallback ran (${taken} eigendecompositions)`);
+  usual.weights.forEach((w, i) => {
+    const err = relError(fallback.weights[i], w);
+    t.ok(err < 1e-5, `parameter ${i} [${shapes[i]}]: relative error ${err.toExponential(2)} < 1e-5`);
+  });
+  for (const [name, value] of usual.state) {
+    if (/E$/.test(name)) continue; // eigenvectors: signs and order within clusters are arbitrary
+    const err = relError(fallback.state.get(name)!, value);
+    t.ok(err < 1e-5, `state ${name}: relative error ${err.toExponential(2)} < 1e-5`);
+  }
+});
