@@ -1,5 +1,6 @@
 /** `imitate info`: the backend in use, versions, SIMD and threads. */
 import { initBackend } from '../backend.js';
+import { upkeepRunsInBackground } from '../native-optim.js';
 
 export async function infoCommand(opts: { json?: boolean }, out: (line: string) => void): Promise<void> {
   const info = await initBackend();
@@ -14,7 +15,7 @@ export async function infoCommand(opts: { json?: boolean }, out: (line: string) 
   if (info.threads !== undefined) line('threads', String(info.threads));
   if (info.nativeBlas !== undefined) {
     const nb = info.nativeBlas;
-    line('native blas', nb.active ? `active (${nb.library}, ${nb.threads} thread${nb.threads === 1 ? '' : 's'}${nb.optimThreads !== undefined ? `, optimizer steps on ${nb.optimThreads}` : ''}; ${nb.path})` : `off (${nb.reason})`);
+    line('native blas', nb.active ? `active (${nb.library}, ${nb.threads} thread${nb.threads === 1 ? '' : 's'}${nb.optimThreads !== undefined ? `, optimizer steps on ${nb.optimThreads}${upkeepRunsInBackground() ? ' + SOAP upkeep in the background' : ''}` : ''}; ${nb.path})` : `off (${nb.reason})`);
   }
   for (const [k, v] of Object.entries(info.versions)) line(k, v);
 }
