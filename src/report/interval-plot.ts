@@ -4,7 +4,7 @@
  * rasteriser) and SVG from one layout.
  */
 import { textWidth } from './font.js';
-import { formatTick, niceTicks } from './line-plot.js';
+import { formatTick, niceTicks, type PlotFrame } from './line-plot.js';
 import { blankRaster, encodePng } from './png.js';
 import { line, put, text, type Rgb } from './raster-draw.js';
 
@@ -28,13 +28,7 @@ export interface IntervalPlotSpec {
 
 const ROW = 34;
 
-interface IntervalLayout {
-  width: number;
-  height: number;
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
+interface IntervalLayout extends PlotFrame {
   ticks: number[];
   sx: (x: number) => number;
   rowY: (i: number) => number;

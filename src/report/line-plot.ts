@@ -46,16 +46,20 @@ export const PALETTE: Rgb[] = [
   [0, 0, 0],
 ];
 
-interface Layout {
-  /** Where the plot's top-left corner sits in the image (a panel of a larger figure). */
-  ox: number;
-  oy: number;
+/** A plot's size and the margins around its data area, in pixels (shared with interval-plot.ts). */
+export interface PlotFrame {
   width: number;
   height: number;
   left: number;
   right: number;
   top: number;
   bottom: number;
+}
+
+interface Layout extends PlotFrame {
+  /** Where the plot's top-left corner sits in the image (a panel of a larger figure). */
+  ox: number;
+  oy: number;
   xTicks: number[];
   yTicks: number[];
   sx: (x: number) => number;
