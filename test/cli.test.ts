@@ -1,15 +1,8 @@
 import t from 'tap';
 import { loadMujoco } from '../envs/index.js';
-import { main } from '../src/cli.js';
+import { runCli as run } from './helpers/run-cli.js';
 
 await loadMujoco();
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'imitate', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 t.test('--help lists the commands', async (t) => {
   const r = await run('--help');

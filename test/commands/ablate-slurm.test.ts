@@ -5,15 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { readPlan, runDir } from '../../src/ablate/plan.js';
-import { main } from '../../src/cli.js';
 import { fakeSlurm } from '../helpers/fake-slurm.js';
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'imitate', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runCli as run } from '../helpers/run-cli.js';
 
 const study = ['ablate', '--study', 'learner', '--profile', 'smoke', '--executor', 'slurm'];
 

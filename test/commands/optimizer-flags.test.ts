@@ -3,15 +3,8 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import '../../agents/index.js';
 import '../../envs/index.js';
-import { main } from '../../src/cli.js';
 import { expandOptimSets, optimizerFlagsGiven, optimizerSets } from '../../src/commands/optimizer-flags.js';
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'imitate', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runCli as run } from '../helpers/run-cli.js';
 
 t.test('flags become learner.optim sets; per-network flags win over --optim', async (t) => {
   t.same(optimizerSets({ optim: 'soap', criticOptim: 'fismo' }, 'sac', ['actor', 'critic', 'alpha']), [

@@ -1,15 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { main } from '../../src/cli.js';
 import { standardStudy } from '../helpers/study-fixture.js';
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'imitate', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runCli as run } from '../helpers/run-cli.js';
 
 t.test('imitate report DIR writes the report and names its files', async (t) => {
   const dir = t.testdir();

@@ -4,22 +4,15 @@ import path from 'node:path';
 import t from 'tap';
 import '../../agents/index.js';
 import '../../envs/index.js';
-import { main } from '../../src/cli.js';
 import { loadDemos } from '../../src/demos/index.js';
 import { initBackend } from '../../src/backend.js';
 import { Mlp } from '../../src/nn/mlp.js';
 import { writePolicy } from '../../src/nn/policy.js';
 import { Rng } from '../../src/rng.js';
 import { Box } from '../../src/spaces.js';
+import { runCli as run } from '../helpers/run-cli.js';
 
 await initBackend();
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'imitate', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** A random SAC-shaped Pendulum policy directory, as `imitate train` writes it. */
 async function pendulumPolicy(dir: string): Promise<string> {

@@ -3,17 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import '../../envs/index.js';
-import { main } from '../../src/cli.js';
 import { registerFake } from '../helpers/fake-learner.js';
+import { runCli as run } from '../helpers/run-cli.js';
 
 registerFake();
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'imitate', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const small = ['--set', 'maxEpisodeSteps=50', '--set', 'evalEvery=100', '--set', 'evalEpisodes=2', '--set', 'logEvery=50', '--set', 'bufferSize=1000', '--set', 'batchSize=8'];
 
